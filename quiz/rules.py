@@ -117,8 +117,7 @@ def question_problems(question: QuestionData, *, require_reference: bool = False
             problems.append(
                 Problem(
                     "single_needs_one_correct",
-                    "A single-response question needs exactly 1 correct option; "
-                    f"it has {correct}.",
+                    f"A single-response question needs exactly 1 correct option; it has {correct}.",
                 )
             )
     elif question.type == MULTIPLE:

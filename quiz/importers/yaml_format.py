@@ -14,7 +14,14 @@ from quiz.importers.parsed import FileProblem, ParsedQuestion
 from quiz.rules import EXTERNAL_ID_RE, STATUSES, ChoiceData, QuestionData, question_problems
 
 QUESTION_FIELDS = {
-    "id", "objective", "type", "status", "stem", "choices", "explanation", "references",
+    "id",
+    "objective",
+    "type",
+    "status",
+    "stem",
+    "choices",
+    "explanation",
+    "references",
 }
 REQUIRED_FIELDS = ("id", "objective", "type", "stem", "choices")
 CHOICE_FIELDS = {"text", "correct", "rationale"}
@@ -68,7 +75,9 @@ def _parse_question(item, *, source: str, index: int):
     if external_id and not EXTERNAL_ID_RE.match(external_id):
         problems.append(
             FileProblem(
-                source, label, "bad_id",
+                source,
+                label,
+                "bad_id",
                 "An id is lowercase letters, digits, '.', '-' and '_' (at most 80).",
             )
         )
@@ -95,7 +104,9 @@ def _parse_question(item, *, source: str, index: int):
         for name in sorted(set(raw) - CHOICE_FIELDS):
             problems.append(
                 FileProblem(
-                    source, label, "unknown_field",
+                    source,
+                    label,
+                    "unknown_field",
                     f"Option {position}: field '{name}' is not part of the format.",
                 )
             )

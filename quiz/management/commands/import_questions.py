@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from quiz.importers.files import import_paths
+
+
+class Command(BaseCommand):
+    help = (
+        "Import questions from YAML (.yaml/.yml) and Moodle XML (.xml) files or folders. "
+        "All or nothing: if any question is invalid, nothing is written and every problem is "
+        "listed. Re-importing the same file changes nothing."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("paths", nargs="+", help="Files or folders.")
+        parser.add_argument(
+            "--blueprint",
+            default="MLS-C01",
+            help="Blueprint for files that do not name one (Moodle XML). Default: MLS-C01.",
+        )
+        parser.add_argument(
+            "--objective",
+            default="",
+            help="Objective code for Moodle questions whose category path does not end in one.",
+        )
+
+    def handle(self, *args, **options) -> None:
+        report = import_paths(
+            options["paths"],
+            blueprint_code=options["blueprint"],
+            objective_code=options["objective"],
+        )
+        for warning in report.warnings:
+            self.stderr.write(f"warning: {warning}")
+        for skipped in report.skipped:
+            self.stdout.write(f"skipped: {skipped}")
+        if not report.ok:
+            for problem in report.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(report.summary())
+        self.stdout.write(self.style.SUCCESS(report.summary()))

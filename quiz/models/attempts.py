@@ -1,0 +1,157 @@
+"""Mock-exam attempts: what was served to whom, what they answered, and the stored score."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from quiz.models.bank import Blueprint, QuestionVersion
+
+
+class AttemptQuerySet(models.QuerySet):
+    def for_user(self, user) -> AttemptQuerySet:
+        """Attempts the user may open: their own (staff may open any, read-only views only)."""
+        return self.filter(user=user)
+
+    def in_progress(self) -> AttemptQuerySet:
+        return self.filter(status=Attempt.Status.IN_PROGRESS)
+
+    def finished(self) -> AttemptQuerySet:
+        return self.filter(status=Attempt.Status.FINISHED)
+
+    def overdue(self, now: datetime) -> AttemptQuerySet:
+        return self.in_progress().filter(deadline__lte=now)
+
+
+class Attempt(models.Model):
+    """One sitting of a mock exam. The deadline is fixed at start: the server's clock decides."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        FINISHED = "finished", "Finished"
+
+    class FinishReason(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        EXPIRED = "expired", "Time ran out"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
+    )
+    blueprint = models.ForeignKey(Blueprint, on_delete=models.PROTECT, related_name="attempts")
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.IN_PROGRESS, db_index=True
+    )
+    seed = models.BigIntegerField(help_text="Seeds the assembly and option shuffles.")
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(
+        help_text="Time granted, accommodation included."
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+    finish_reason = models.CharField(max_length=10, choices=FinishReason.choices, blank=True)
+    current_position = models.PositiveSmallIntegerField(default=1)
+    # The form's cut, copied from the blueprint at assembly so a later change of the blueprint
+    # does not move an old score.
+    cut_fraction = models.DecimalField(max_digits=4, decimal_places=3)
+    # The score, stored once when the attempt finishes (pages never recompute it).
+    scaled_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    passed = models.BooleanField(null=True, blank=True)
+    correct_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    scored_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    results = models.JSONField(
+        default=dict, blank=True, help_text="Per-domain and per-objective results."
+    )
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            # One mock in progress per candidate and blueprint: starting again resumes it.
+            models.UniqueConstraint(
+                fields=["user", "blueprint"],
+                condition=Q(status="in_progress"),
+                name="quiz_attempt_one_in_progress",
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__gt=models.F("started_at")),
+                name="quiz_attempt_deadline_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="in_progress", finished_at__isnull=True)
+                | Q(status="finished", finished_at__isnull=False),
+                name="quiz_attempt_finished_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "status"], name="quiz_attempt_user_status")]
+
+    def __str__(self) -> str:
+        return f"{self.blueprint.code} attempt {self.pk} by {self.user}"
+
+    def get_absolute_url(self) -> str:
+        if self.is_finished:
+            return reverse("quiz:attempt_result", args=[self.pk])
+        return reverse("quiz:attempt_question", args=[self.pk, self.current_position])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status == self.Status.FINISHED
+
+    def seconds_left(self, now: datetime) -> int:
+        return max(0, int((self.deadline - now).total_seconds()))
+
+    def is_overdue(self, now: datetime) -> bool:
+        return now >= self.deadline
+
+
+class AttemptItem(models.Model):
+    """One served item: the exact question version, its option order and the response.
+
+    ``option_order`` lists indices into ``version.choices`` in the order shown; ``selected`` and
+    ``struck`` hold indices into ``version.choices`` too (never display positions), so scoring
+    compares them with the version's key directly. ``revision`` counts accepted writes; a write
+    based on an older revision is refused (a stale second tab must not win silently).
+    """
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT, related_name="+")
+    is_scored = models.BooleanField(default=True)
+    option_order = models.JSONField()
+    selected = models.JSONField(default=list)
+    struck = models.JSONField(default=list)
+    flagged = models.BooleanField(default=False)
+    revision = models.PositiveIntegerField(default=0)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "position"], name="quiz_attemptitem_unique_position"
+            ),
+            models.UniqueConstraint(
+                fields=["attempt", "version"], name="quiz_attemptitem_unique_version"
+            ),
+            models.CheckConstraint(condition=Q(position__gte=1), name="quiz_attemptitem_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Item {self.position} of attempt {self.attempt_id}"
+
+    @property
+    def is_answered(self) -> bool:
+        return bool(self.selected)
+
+    @property
+    def is_complete(self) -> bool:
+        """Answered with as many options as the item asks for."""
+        return len(self.selected) == self.version.max_selections
+
+    @property
+    def is_correct(self) -> bool:
+        return frozenset(self.selected) == self.version.correct_indices

@@ -1,0 +1,331 @@
+"""The question bank: blueprints (the exam's facts as data) and versioned questions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+
+from quiz.markdown import render_markdown
+from quiz.rules import MULTIPLE, SINGLE, ChoiceData, QuestionData, choose_hint
+
+
+class Blueprint(models.Model):
+    """An exam's format: how many items, how long, and how the score is reported."""
+
+    code = models.CharField(max_length=20, unique=True, help_text="For example MLS-C01.")
+    name = models.CharField(max_length=200)
+    question_count = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    duration_minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    accommodation_minutes = models.PositiveSmallIntegerField(default=30)
+    score_min = models.PositiveSmallIntegerField(default=100)
+    score_max = models.PositiveSmallIntegerField(default=1000)
+    pass_score = models.PositiveSmallIntegerField(default=750)
+    cut_fraction = models.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.722"),
+        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal("0.999"))],
+        help_text="Share of scored items a candidate needs to reach the pass score.",
+    )
+    max_unscored_items = models.PositiveSmallIntegerField(
+        default=15, help_text="At most this many pretest (unscored) items per form."
+    )
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score_min__lt=models.F("pass_score"))
+                & Q(pass_score__lte=models.F("score_max")),
+                name="quiz_blueprint_pass_score_within_scale",
+            ),
+            models.CheckConstraint(
+                condition=Q(cut_fraction__gt=0) & Q(cut_fraction__lt=1),
+                name="quiz_blueprint_cut_fraction_between_0_and_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_unscored_items__lt=models.F("question_count")),
+                name="quiz_blueprint_unscored_fewer_than_items",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.name}"
+
+    def clean(self) -> None:
+        if self.score_min >= self.pass_score or self.pass_score > self.score_max:
+            raise ValidationError(
+                "The pass score must lie above the minimum and at most the maximum score.",
+                code="pass_score_outside_scale",
+            )
+
+    def weight_problems(self) -> list[ValidationError]:
+        """The domains' weights must add up to 100%."""
+        total = sum(domain.weight for domain in self.domains.all())
+        if total != 100:
+            return [
+                ValidationError(
+                    "The domain weights of %(code)s add up to %(total)s%%, not 100%%.",
+                    code="weights_do_not_sum_to_100",
+                    params={"code": self.code, "total": total},
+                )
+            ]
+        return []
+
+
+class Domain(models.Model):
+    blueprint = models.ForeignKey(Blueprint, on_delete=models.CASCADE, related_name="domains")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    weight = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Share of scored items, in percent.",
+    )
+
+    class Meta:
+        ordering = ["blueprint", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["blueprint", "number"], name="quiz_domain_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gte=1) & Q(weight__lte=100), name="quiz_domain_weight_percent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Domain {self.number}: {self.title}"
+
+
+class Objective(models.Model):
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="objectives")
+    code = models.CharField(max_length=10, help_text="For example 1.2.")
+    title = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["domain__blueprint", "domain__number", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["domain", "code"], name="quiz_objective_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class QuestionQuerySet(models.QuerySet):
+    def published(self) -> QuestionQuerySet:
+        return self.filter(status=Question.Status.PUBLISHED)
+
+    def servable(self) -> QuestionQuerySet:
+        """Questions a new form may draw from: published (scored) or pretest (unscored)."""
+        return self.filter(
+            status__in=[Question.Status.PUBLISHED, Question.Status.PRETEST],
+            current_version__isnull=False,
+        )
+
+    def for_blueprint(self, blueprint: Blueprint) -> QuestionQuerySet:
+        return self.filter(objective__domain__blueprint=blueprint)
+
+
+class Question(models.Model):
+    """A question as authors edit it. Candidates are served its immutable ``QuestionVersion``.
+
+    Editing never changes what an attempt served: every change of content makes a new version
+    (see ``snapshot()``), and attempts point at the version they served.
+    """
+
+    class Type(models.TextChoices):
+        SINGLE = SINGLE, "Single response (1 of 4 or more)"
+        MULTIPLE = MULTIPLE, "Multiple response (2 or more correct)"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PRETEST = "pretest", "Pretest (unscored)"
+        PUBLISHED = "published", "Published"
+        RETIRED = "retired", "Retired"
+
+    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="questions")
+    external_id = models.CharField(
+        max_length=80,
+        unique=True,
+        help_text="A stable id for import and export round-trips, e.g. mls-1.2-004.",
+    )
+    type = models.CharField(max_length=10, choices=Type.choices, default=Type.SINGLE)
+    stem = models.TextField(help_text='Markdown. Do not type "(Choose TWO.)": it is derived.')
+    explanation = models.TextField(blank=True, help_text="Markdown: why the key is right.")
+    references = models.TextField(blank=True, help_text="One http(s) URL per line.")
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="authored_questions",
+    )
+    current_version = models.ForeignKey(
+        "QuestionVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["external_id"]
+        indexes = [models.Index(fields=["objective", "status"], name="quiz_question_obj_status")]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:quiz_question_change", args=[self.pk])
+
+    @property
+    def reference_list(self) -> list[str]:
+        return [line.strip() for line in self.references.splitlines() if line.strip()]
+
+    def content(self, choices=None) -> QuestionData:
+        """The authored content as plain values (what the rules and the exporters read)."""
+        choices = self.choices.all() if choices is None else choices
+        return QuestionData(
+            type=self.type,
+            stem=self.stem,
+            choices=[
+                ChoiceData(text=c.text, correct=c.is_correct, rationale=c.rationale)
+                for c in choices
+            ],
+            explanation=self.explanation,
+            references=self.reference_list,
+        )
+
+    @transaction.atomic
+    def snapshot(self) -> QuestionVersion:
+        """Make the current content the served version, creating a version only if it changed.
+
+        Versions are never updated: an attempt that served version 3 shows and scores version 3
+        forever, whatever authors do to the question afterwards.
+        """
+        content = self.content()
+        payload = {
+            "objective": self.objective_id,
+            "type": content.type,
+            "stem": content.stem,
+            "explanation": content.explanation,
+            "references": content.references,
+            "choices": [
+                {"text": c.text, "correct": c.correct, "rationale": c.rationale}
+                for c in content.choices
+            ],
+        }
+        digest = hashlib.sha256(
+            json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
+        version = self.versions.filter(content_hash=digest).first()
+        if version is None:
+            last = self.versions.order_by("-number").values_list("number", flat=True).first()
+            version = QuestionVersion.objects.create(
+                question=self,
+                number=(last or 0) + 1,
+                content_hash=digest,
+                objective_id=self.objective_id,
+                type=content.type,
+                stem_html=render_markdown(content.stem),
+                explanation_html=render_markdown(content.explanation),
+                references=content.references,
+                choices=[
+                    {
+                        "html": render_markdown(c.text),
+                        "correct": c.correct,
+                        "rationale_html": render_markdown(c.rationale),
+                    }
+                    for c in content.choices
+                ],
+                source=payload,
+            )
+        if self.current_version_id != version.pk:
+            self.current_version = version
+            Question.objects.filter(pk=self.pk).update(current_version=version)
+        return version
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    order = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField(help_text="Markdown.")
+    is_correct = models.BooleanField("correct", default=False)
+    rationale = models.TextField(blank=True, help_text="Why this option is right or wrong.")
+
+    class Meta:
+        ordering = ["question", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class QuestionVersion(models.Model):
+    """An immutable snapshot of a question's content, rendered to HTML once.
+
+    ``choices`` is a list of ``{"html", "correct", "rationale_html"}`` in authoring order; an
+    attempt stores indices into it.
+    """
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    content_hash = models.CharField(max_length=64)
+    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="+")
+    type = models.CharField(max_length=10, choices=Question.Type.choices)
+    stem_html = models.TextField()
+    explanation_html = models.TextField(blank=True)
+    references = models.JSONField(default=list)
+    choices = models.JSONField()
+    source = models.JSONField(help_text="The authored Markdown this version was rendered from.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["question", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "number"], name="quiz_questionversion_unique_number"
+            ),
+            models.UniqueConstraint(
+                fields=["question", "content_hash"], name="quiz_questionversion_unique_content"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} v{self.number}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.pop("force_rewrite", False):
+            raise ValidationError("A question version is immutable.", code="version_immutable")
+        super().save(*args, **kwargs)
+
+    @property
+    def correct_indices(self) -> frozenset[int]:
+        return frozenset(i for i, choice in enumerate(self.choices) if choice["correct"])
+
+    @property
+    def choose_hint(self) -> str:
+        """ "Choose TWO." for multiple response; empty for single response."""
+        if self.type != MULTIPLE:
+            return ""
+        return choose_hint(len(self.correct_indices))
+
+    @property
+    def max_selections(self) -> int:
+        return len(self.correct_indices) if self.type == MULTIPLE else 1
