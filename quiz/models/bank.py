@@ -69,16 +69,21 @@ class Blueprint(models.Model):
 
     def weight_problems(self) -> list[ValidationError]:
         """The domains' weights must add up to 100%."""
-        total = sum(domain.weight for domain in self.domains.all())
-        if total != 100:
-            return [
-                ValidationError(
-                    "The domain weights of %(code)s add up to %(total)s%%, not 100%%.",
-                    code="weights_do_not_sum_to_100",
-                    params={"code": self.code, "total": total},
-                )
-            ]
+        return weights_problems(self.code, [domain.weight for domain in self.domains.all()])
+
+
+def weights_problems(code: str, weights: list[int]) -> list[ValidationError]:
+    """A blueprint's domain weights are shares of the scored items: they add up to 100%."""
+    total = sum(weights)
+    if total == 100:
         return []
+    return [
+        ValidationError(
+            "The domain weights of %(code)s add up to %(total)s%%, not 100%%.",
+            code="weights_do_not_sum_to_100",
+            params={"code": code, "total": total},
+        )
+    ]
 
 
 class Domain(models.Model):
@@ -174,7 +179,7 @@ class Question(models.Model):
     )
     current_version = models.ForeignKey(
         "QuestionVersion",
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
