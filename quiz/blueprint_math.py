@@ -40,23 +40,18 @@ def forms_available(available: Mapping[int, int], needed: Mapping[int, int]) -> 
 def spread_evenly(total: int, capacities: Mapping[int, int]) -> dict[int, int]:
     """Spread ``total`` items over keys as evenly as their ``capacities`` allow.
 
-    Round-robin water filling: every key gets the same number where it can; a key that runs
-    out leaves its share to the others. Raises ``ValueError`` if the capacities are too small.
+    One item at a time to the key with the fewest so far that still has room (ties to the key
+    listed first, so callers shuffle the keys to shuffle who gets the extra one). Keys with room
+    left end within one of each other. Raises ``ValueError`` if the capacities are too small.
     """
     if sum(capacities.values()) < total:
         raise ValueError("not enough capacity")
     counts = dict.fromkeys(capacities, 0)
-    remaining = total
-    open_keys = sorted(key for key, capacity in capacities.items() if capacity > 0)
-    while remaining:
-        share, extra = divmod(remaining, len(open_keys))
-        next_open = []
-        for index, key in enumerate(open_keys):
-            want = share + (1 if index < extra else 0)
-            take = min(want, capacities[key] - counts[key])
-            counts[key] += take
-            remaining -= take
-            if counts[key] < capacities[key]:
-                next_open.append(key)
-        open_keys = next_open
+    order = {key: index for index, key in enumerate(capacities)}
+    for _ in range(total):
+        key = min(
+            (k for k in capacities if counts[k] < capacities[k]),
+            key=lambda k: (counts[k], order[k]),
+        )
+        counts[key] += 1
     return counts

@@ -55,3 +55,12 @@ def sanitise_html(html: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+
+
+def render_inline_markdown(text: str) -> str:
+    """Like ``render_markdown`` but without the wrapping paragraph of a one-paragraph text, so
+    an option's text can sit inside its ``<label>``."""
+    html = render_markdown(text)
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html

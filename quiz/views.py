@@ -1,10 +1,302 @@
+"""Thin views: HTTP in, a service or a query, HTTP out. The exam's rules live elsewhere."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from quiz.assembly import BankTooSmall
+from quiz.forms import REVIEW_FILTERS, AnswerForm
+from quiz.models import Attempt, AttemptItem, Blueprint
+from quiz.reports import dashboard_context
+from quiz.services import finish_attempt, granted_minutes, save_answer, start_attempt
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return TemplateResponse(request, "quiz/home.html")
+    """The product page for visitors; the candidate's dashboard once logged in."""
+    if not request.user.is_authenticated:
+        return TemplateResponse(request, "quiz/home.html")
+    return TemplateResponse(request, "quiz/dashboard.html", dashboard_context(request.user))
+
+
+def _blueprint(request: HttpRequest, code: str | None) -> Blueprint:
+    blueprints = Blueprint.objects.prefetch_related("domains")
+    if code:
+        return get_object_or_404(blueprints, code=code)
+    blueprint = blueprints.filter(code="MLS-C01").first() or blueprints.first()
+    if blueprint is None:
+        raise Http404("No exam is configured.")
+    return blueprint
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def mock_start(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    blueprint = _blueprint(request, code)
+    now = timezone.now()
+    in_progress = (
+        Attempt.objects.for_user(request.user).in_progress().filter(blueprint=blueprint).first()
+    )
+    if in_progress and in_progress.is_overdue(now):
+        finish_attempt(attempt=in_progress, now=now)
+        in_progress = None
+    if request.method == "POST":
+        try:
+            attempt = start_attempt(user=request.user, blueprint=blueprint, now=now)
+        except BankTooSmall as error:
+            return TemplateResponse(
+                request,
+                "quiz/mock_start.html",
+                _start_context(request, blueprint, None, shortfalls=error.shortfalls),
+                status=409,
+            )
+        return redirect(attempt.get_absolute_url())
+    return TemplateResponse(
+        request, "quiz/mock_start.html", _start_context(request, blueprint, in_progress)
+    )
+
+
+def _start_context(request, blueprint, in_progress, shortfalls=()) -> dict:
+    return {
+        "blueprint": blueprint,
+        "in_progress": in_progress,
+        "minutes": granted_minutes(blueprint=blueprint, user=request.user),
+        "shortfalls": shortfalls,
+    }
+
+
+def _open_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
+    """The candidate's own attempt (404 for anyone else's, exactly as for a missing one)."""
+    return get_object_or_404(
+        Attempt.objects.for_user(request.user).select_related("blueprint"), pk=attempt_id
+    )
+
+
+def _finished_redirect(request: HttpRequest, attempt: Attempt) -> HttpResponse | None:
+    """Send a finished (or just expired) attempt to its result page."""
+    now = timezone.now()
+    if not attempt.is_finished and attempt.is_overdue(now):
+        attempt = finish_attempt(attempt=attempt, now=now)
+        messages.info(request, "Time ran out: your exam was submitted with the answers you saved.")
+    if attempt.is_finished:
+        url = reverse("quiz:attempt_result", args=[attempt.pk])
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
+    return None
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def attempt_question(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
+    attempt = _open_attempt(request, attempt_id)
+    if response := _finished_redirect(request, attempt):
+        return response
+    item = get_object_or_404(
+        AttemptItem.objects.select_related("version"), attempt=attempt, position=position
+    )
+    form = AnswerForm(request.POST or None)
+    error = None
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                save_answer(
+                    attempt_id=attempt.pk,
+                    position=position,
+                    answer=form.answer(),
+                    now=timezone.now(),
+                )
+            except ValidationError as invalid:
+                if invalid.code in {"deadline_passed", "attempt_finished"}:
+                    attempt.refresh_from_db()
+                    return _finished_redirect(request, attempt)
+                error = invalid.messages[0]
+            else:
+                return _go(request, attempt, position, form.cleaned_data["go"])
+        else:
+            error = "That answer could not be read. Choose from the options shown."
+        item.refresh_from_db()
+    return _question_page(request, attempt, item, error=error, status=400 if error else 200)
+
+
+def _go(request: HttpRequest, attempt: Attempt, position: int, go: str) -> HttpResponse:
+    count = attempt.blueprint.question_count
+    if go == "review":
+        url = reverse("quiz:attempt_review", args=[attempt.pk])
+    else:
+        target = {"prev": position - 1, "next": position + 1, "stay": position}.get(go)
+        if target is None:
+            target = int(go) if go.isdigit() else position
+        target = min(max(target, 1), count)
+        url = reverse("quiz:attempt_question", args=[attempt.pk, target])
+    if request.htmx and go != "review":
+        # Render the next item in place and put its URL in the address bar.
+        target_item = AttemptItem.objects.select_related("version").get(
+            attempt=attempt, position=int(url.rstrip("/").rsplit("/", 1)[1])
+        )
+        response = _question_page(request, attempt, target_item)
+        response["HX-Push-Url"] = url
+        return response
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def _question_page(request, attempt, item, *, error=None, status=200) -> TemplateResponse:
+    navigator = list(
+        AttemptItem.objects.filter(attempt=attempt)
+        .order_by("position")
+        .values_list("position", "selected", "flagged")
+    )
+    version = item.version
+    order = item.option_order
+    options = [
+        {
+            "position": shown,
+            "letter": "ABCDEFGHIJ"[shown],
+            "html": version.choices[original]["html"],
+            "checked": original in item.selected,
+            "struck": original in item.struck,
+        }
+        for shown, original in enumerate(order)
+    ]
+    context = {
+        "attempt": attempt,
+        "item": item,
+        "version": version,
+        "options": options,
+        "input_type": "checkbox" if version.type == "multiple" else "radio",
+        "navigator": [{"position": p, "answered": bool(s), "flagged": f} for p, s, f in navigator],
+        "count": len(navigator),
+        "seconds_left": attempt.seconds_left(timezone.now()),
+        "error": error,
+    }
+    template = "quiz/attempt_question.html"
+    if request.htmx:
+        template += "#exam"
+    return TemplateResponse(request, template, context, status=status)
+
+
+@login_required
+@require_POST
+def attempt_save(request: HttpRequest, attempt_id: int, position: int) -> JsonResponse:
+    """Autosave from the taking screen's script: JSON in the shape the script expects."""
+    attempt = _open_attempt(request, attempt_id)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse(
+            {"ok": False, "code": "invalid", "message": "That answer could not be read."},
+            status=400,
+        )
+    try:
+        item = save_answer(
+            attempt_id=attempt.pk, position=position, answer=form.answer(), now=timezone.now()
+        )
+    except AttemptItem.DoesNotExist as missing:
+        raise Http404("No such item.") from missing
+    except ValidationError as invalid:
+        status = {
+            "stale_revision": 409,
+            "deadline_passed": 410,
+            "attempt_finished": 410,
+        }.get(invalid.code, 400)
+        return JsonResponse(
+            {
+                "ok": False,
+                "code": invalid.code,
+                "message": invalid.messages[0],
+                "result_url": reverse("quiz:attempt_result", args=[attempt.pk]),
+            },
+            status=status,
+        )
+    return JsonResponse(
+        {
+            "ok": True,
+            "revision": item.revision,
+            "answered": bool(item.selected),
+            "flagged": item.flagged,
+        }
+    )
+
+
+@login_required
+@never_cache
+@require_GET
+def attempt_clock(request: HttpRequest, attempt_id: int) -> JsonResponse:
+    """Seconds left by the server's clock, for the countdown to re-synchronise."""
+    attempt = _open_attempt(request, attempt_id)
+    now = timezone.now()
+    return JsonResponse(
+        {
+            "seconds_left": 0 if attempt.is_finished else attempt.seconds_left(now),
+            "finished": attempt.is_finished or attempt.is_overdue(now),
+        }
+    )
+
+
+@login_required
+@never_cache
+@require_GET
+def attempt_review(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _open_attempt(request, attempt_id)
+    if response := _finished_redirect(request, attempt):
+        return response
+    show = request.GET.get("show", "all")
+    if show not in REVIEW_FILTERS:
+        show = "all"
+    items = list(
+        AttemptItem.objects.filter(attempt=attempt)
+        .select_related("version")
+        .only("position", "selected", "flagged", "version__type", "version__choices")
+        .order_by("position")
+    )
+    rows = [
+        {
+            "position": item.position,
+            "answered": item.is_answered,
+            "complete": item.is_complete,
+            "flagged": item.flagged,
+        }
+        for item in items
+    ]
+    keep = {
+        "all": lambda r: True,
+        "unanswered": lambda r: not r["answered"],
+        "incomplete": lambda r: r["answered"] and not r["complete"],
+        "flagged": lambda r: r["flagged"],
+    }[show]
+    context = {
+        "attempt": attempt,
+        "rows": [r for r in rows if keep(r)],
+        "filters": REVIEW_FILTERS,
+        "show": show,
+        "unanswered": sum(not r["answered"] for r in rows),
+        "incomplete": sum(r["answered"] and not r["complete"] for r in rows),
+        "flagged": sum(r["flagged"] for r in rows),
+        "count": len(rows),
+        "seconds_left": attempt.seconds_left(timezone.now()),
+    }
+    return TemplateResponse(request, "quiz/attempt_review.html", context)
+
+
+@login_required
+@require_POST
+def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _open_attempt(request, attempt_id)
+    finish_attempt(attempt=attempt, now=timezone.now())
+    return redirect("quiz:attempt_result", attempt_id=attempt.pk)

@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 
-from quiz.markdown import render_markdown
+from quiz.markdown import render_inline_markdown, render_markdown
 from quiz.rules import MULTIPLE, SINGLE, ChoiceData, QuestionData, choose_hint
 
 
@@ -254,12 +254,13 @@ class Question(models.Model):
                 references=content.references,
                 choices=[
                     {
-                        "html": render_markdown(c.text),
+                        "html": render_inline_markdown(c.text),
                         "correct": c.correct,
                         "rationale_html": render_markdown(c.rationale),
                     }
                     for c in content.choices
                 ],
+                option_count=len(content.choices),
                 source=payload,
             )
         if self.current_version_id != version.pk:
@@ -298,6 +299,9 @@ class QuestionVersion(models.Model):
     explanation_html = models.TextField(blank=True)
     references = models.JSONField(default=list)
     choices = models.JSONField()
+    option_count = models.PositiveSmallIntegerField(
+        help_text="len(choices), kept as a column so assembly never reads the JSON."
+    )
     source = models.JSONField(help_text="The authored Markdown this version was rendered from.")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,0 +1,181 @@
+"""After the exam: the score report, the answer review, and the candidate's dashboard."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET
+
+from quiz.charts import gauge_position, line_chart
+from quiz.models import Attempt, AttemptItem, Blueprint
+from quiz.scoring import MEETS
+
+RECENT_ATTEMPTS = 10
+ANSWER_FILTERS = {
+    "all": "All",
+    "incorrect": "Incorrect",
+    "flagged": "Flagged",
+    "unanswered": "Unanswered",
+}
+
+
+def _finished_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
+    """A finished attempt the user may read: their own, or anyone's for staff.
+
+    Before submission the report does not exist: a 404, as for someone else's attempt.
+    """
+    attempts = Attempt.objects.finished().select_related("blueprint", "user")
+    if not request.user.is_staff:
+        attempts = attempts.for_user(request.user)
+    return get_object_or_404(attempts, pk=attempt_id)
+
+
+@login_required
+@require_GET
+def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _finished_attempt(request, attempt_id)
+    blueprint = attempt.blueprint
+    states = list(AttemptItem.objects.filter(attempt=attempt).values_list("selected", "flagged"))
+    count = len(states)
+    used = (attempt.finished_at - attempt.started_at).total_seconds()
+    results = attempt.results or {}
+    context = {
+        "attempt": attempt,
+        "blueprint": blueprint,
+        "domains": results.get("domains", []),
+        "objectives": results.get("objectives", []),
+        "cut_items": results.get("cut_items"),
+        "gauge": gauge_position(attempt.scaled_score, blueprint.score_min, blueprint.score_max),
+        "pass_mark": gauge_position(blueprint.pass_score, blueprint.score_min, blueprint.score_max),
+        "count": count,
+        "unanswered": sum(not selected for selected, _ in states),
+        "flagged": sum(flagged for _, flagged in states),
+        "seconds_used": int(used),
+        "seconds_per_item": int(used / count) if count else 0,
+        "budget_per_item": int(attempt.duration_minutes * 60 / count) if count else 0,
+        "meets": MEETS,
+        "cut_percent": round(float(attempt.cut_fraction) * 100, 1),
+    }
+    return TemplateResponse(request, "quiz/attempt_result.html", context)
+
+
+@login_required
+@require_GET
+def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _finished_attempt(request, attempt_id)
+    show = request.GET.get("show", "all")
+    if show not in ANSWER_FILTERS:
+        show = "all"
+    domain = request.GET.get("domain", "")
+    items = (
+        AttemptItem.objects.filter(attempt=attempt)
+        .select_related("version__objective__domain")
+        .order_by("position")
+    )
+    if show == "flagged":
+        items = items.filter(flagged=True)
+    elif show == "unanswered":
+        items = items.filter(selected=[])
+    if domain.isdigit():
+        items = items.filter(version__objective__domain__number=int(domain))
+    entries = []
+    for item in items:
+        version = item.version
+        correct = item.is_correct
+        if show == "incorrect" and correct:
+            continue
+        entries.append(
+            {
+                "item": item,
+                "version": version,
+                "correct": correct,
+                "options": [
+                    {
+                        "letter": "ABCDEFGHIJ"[shown],
+                        "html": version.choices[original]["html"],
+                        "rationale_html": version.choices[original]["rationale_html"],
+                        "is_key": version.choices[original]["correct"],
+                        "chosen": original in item.selected,
+                    }
+                    for shown, original in enumerate(item.option_order)
+                ],
+            }
+        )
+    context = {
+        "attempt": attempt,
+        "entries": entries,
+        "filters": ANSWER_FILTERS,
+        "show": show,
+        "domain": domain,
+        "domains": attempt.blueprint.domains.all(),
+    }
+    return TemplateResponse(request, "quiz/attempt_answers.html", context)
+
+
+def dashboard_context(user) -> dict:
+    attempts = list(
+        Attempt.objects.for_user(user).select_related("blueprint").order_by("-started_at")
+    )
+    finished = [a for a in attempts if a.is_finished]
+    recent = list(reversed(finished[:RECENT_ATTEMPTS]))
+    labels = [f"#{n}" for n in range(len(finished) - len(recent) + 1, len(finished) + 1)]
+    score_chart = domain_chart = None
+    domain_rows: list[dict] = []
+    if recent:
+        blueprint = recent[-1].blueprint
+        score_chart = line_chart(
+            x_labels=labels,
+            series=[("Scaled score", [a.scaled_score for a in recent])],
+            low=blueprint.score_min,
+            high=blueprint.score_max,
+            ticks=[blueprint.score_min, 400, blueprint.pass_score, blueprint.score_max],
+            threshold=blueprint.pass_score,
+            threshold_label=f"Pass {blueprint.pass_score}",
+        )
+        titles: dict[int, str] = {}
+        percents: dict[int, list] = {}
+        for index, attempt in enumerate(recent):
+            for row in attempt.results.get("domains", []):
+                titles[row["key"]] = row["title"]
+                percents.setdefault(row["key"], [None] * len(recent))[index] = row["percent"]
+        domain_chart = line_chart(
+            x_labels=labels,
+            series=[(f"Domain {k}", percents[k]) for k in sorted(percents)],
+            low=0,
+            high=100,
+            ticks=[0, 25, 50, 75, 100],
+            threshold=float(recent[-1].cut_fraction) * 100,
+            threshold_label="Cut",
+            value_format="{:.0f}%",
+        )
+        domain_rows = [
+            {"number": k, "title": titles[k], "percents": percents[k]} for k in sorted(percents)
+        ]
+    return {
+        "in_progress": [a for a in attempts if not a.is_finished],
+        "finished": finished,
+        "recent_labels": labels,
+        "score_chart": score_chart,
+        "domain_chart": domain_chart,
+        "domain_rows": domain_rows,
+        "recent": recent,
+        "weakest": weakest_objectives(finished),
+        "blueprints": Blueprint.objects.all(),
+    }
+
+
+def weakest_objectives(finished: list[Attempt], limit: int = 5) -> list[dict]:
+    """Objectives by share correct across finished mocks, weakest first (from stored results)."""
+    totals: dict[str, dict] = {}
+    for attempt in finished:
+        for row in attempt.results.get("objectives", []):
+            entry = totals.setdefault(
+                row["key"], {"code": row["key"], "title": row["title"], "correct": 0, "scored": 0}
+            )
+            entry["correct"] += row["correct"]
+            entry["scored"] += row["scored"]
+    rows = [dict(e, percent=round(100 * e["correct"] / e["scored"])) for e in totals.values()]
+    rows.sort(key=lambda e: (e["correct"] / e["scored"], -e["scored"], e["code"]))
+    return rows[:limit]

@@ -1,0 +1,325 @@
+/* examprep taking screen: countdown, autosave, answer limits, strike-through, keyboard.
+ *
+ * The page works without this script (plain form posts). With it:
+ * - the countdown runs from the server's remaining seconds (the browser's own clock is never
+ *   read for the deadline, only its monotonic timer), re-synchronised whenever the tab is shown;
+ * - every change is saved at once, one request at a time; a burst of clicks ends with a save of
+ *   exactly what the screen shows; failures are retried with back-off;
+ * - htmx swaps items in place; a navigation waits until pending saves are done.
+ */
+(function () {
+  "use strict";
+
+  var state = {
+    deadline: null,        // performance.now() at which the server's clock reaches zero
+    warned15: false,
+    warned5: false,
+    timeUp: false,
+    pending: false,        // a change waits to be sent
+    inFlight: false,       // a save request is on the wire
+    blocked: false,        // the server refused for good (stale tab, finished exam)
+    retryTimer: null,
+    retryDelay: 1000,
+    idleWaiters: []
+  };
+
+  function $(id) { return document.getElementById(id); }
+
+  // ------------------------------------------------------------------ clock
+  function syncFrom(root) {
+    var seconds = parseInt(root && root.dataset.secondsLeft, 10);
+    if (!isNaN(seconds)) {
+      state.deadline = performance.now() + seconds * 1000;
+    }
+  }
+
+  function secondsLeft() {
+    return Math.max(0, Math.ceil((state.deadline - performance.now()) / 1000));
+  }
+
+  function format(seconds) {
+    var h = Math.floor(seconds / 3600);
+    var m = Math.floor((seconds % 3600) / 60);
+    var s = seconds % 60;
+    return h + ":" + String(m).padStart(2, "0") + ":" + String(s).padStart(2, "0");
+  }
+
+  function warn(text) {
+    var box = $("time-warning");
+    if (box) {
+      box.textContent = text;
+      box.hidden = false;
+    }
+  }
+
+  function tick() {
+    var timer = $("timer");
+    if (!timer || state.deadline === null) return;
+    var left = secondsLeft();
+    timer.textContent = format(left);
+    timer.classList.toggle("timer-warning", left <= 900 && left > 300);
+    timer.classList.toggle("timer-critical", left <= 300);
+    if (left <= 900 && !state.warned15) {
+      state.warned15 = true;
+      if (left > 300) warn("Less than 15 minutes left.");
+    }
+    if (left <= 300 && !state.warned5) {
+      state.warned5 = true;
+      warn("Less than 5 minutes left. Unanswered questions count as wrong.");
+    }
+    if (left === 0) onTimeUp();
+  }
+
+  function onTimeUp() {
+    if (state.timeUp) return;
+    state.timeUp = true;
+    warn("Time is up. Submitting your exam…");
+    // Give a pending save a moment to land, then submit; the server finishes the attempt.
+    var submit = function () {
+      var form = $("timeout-form");
+      if (form) form.submit();
+    };
+    Promise.race([whenIdle(), new Promise(function (r) { setTimeout(r, 3000); })]).then(submit);
+  }
+
+  function resync() {
+    var root = $("exam");
+    if (!root || !root.dataset.clockUrl) return;
+    fetch(root.dataset.clockUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        state.deadline = performance.now() + data.seconds_left * 1000;
+        if (data.finished) onTimeUp();
+        tick();
+      })
+      .catch(function () { /* offline: keep counting locally */ });
+  }
+
+  // --------------------------------------------------------------- autosave
+  function setSaveState(kind, text) {
+    var el = $("save-state");
+    if (!el) return;
+    el.dataset.state = kind;
+    el.textContent = text || {
+      saving: "Saving…",
+      saved: "Saved",
+      retrying: "Not saved — retrying"
+    }[kind] || "";
+  }
+
+  function whenIdle() {
+    if (!state.pending && !state.inFlight) return Promise.resolve();
+    return new Promise(function (resolve) { state.idleWaiters.push(resolve); });
+  }
+
+  function settleWaiters() {
+    if (state.pending || state.inFlight) return;
+    var waiters = state.idleWaiters;
+    state.idleWaiters = [];
+    waiters.forEach(function (resolve) { resolve(); });
+  }
+
+  function scheduleSave() {
+    if (state.blocked) return;
+    state.pending = true;
+    setSaveState("saving");
+    pump();
+  }
+
+  function scheduleRetry() {
+    if (state.retryTimer) return;
+    state.retryTimer = setTimeout(function () {
+      state.retryTimer = null;
+      pump();
+    }, state.retryDelay);
+    state.retryDelay = Math.min(state.retryDelay * 2, 15000);
+  }
+
+  function pump() {
+    if (state.inFlight || !state.pending || state.blocked) return;
+    var form = $("answer-form");
+    var root = $("exam");
+    if (!form || !root || !root.dataset.saveUrl) return;
+    state.pending = false;
+    state.inFlight = true;
+    // Read the form now, not when the change happened: the newest state is what gets sent.
+    var body = new FormData(form);
+    body.delete("go");
+    fetch(root.dataset.saveUrl, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { Accept: "application/json" }
+    })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (data) {
+          if (response.ok) {
+            form.elements.revision.value = data.revision;
+            state.retryDelay = 1000;
+            updateNavigator(data);
+            if (!state.pending) setSaveState("saved");
+            return;
+          }
+          if (response.status === 410 && data.result_url) {
+            state.blocked = true;
+            setSaveState("error", data.message);
+            window.location.assign(data.result_url);
+            return;
+          }
+          if (response.status >= 400 && response.status < 500) {
+            // Refused for good (another tab changed this answer, or a bad request): say so.
+            state.blocked = response.status === 409;
+            setSaveState("error", data.message || "Not saved. Reload the page.");
+            return;
+          }
+          throw new Error("HTTP " + response.status);
+        });
+      })
+      .catch(function () {
+        state.pending = true;
+        setSaveState("retrying");
+        scheduleRetry();
+      })
+      .then(function () {
+        state.inFlight = false;
+        if (!state.retryTimer) pump();
+        settleWaiters();
+      });
+  }
+
+  function updateNavigator(data) {
+    var current = document.querySelector('.nav-item[aria-current="step"]');
+    if (!current) return;
+    current.classList.toggle("is-answered", !!data.answered);
+    current.classList.toggle("is-flagged", !!data.flagged);
+    current.setAttribute(
+      "aria-label",
+      "Question " + current.value + (data.answered ? ", answered" : ", unanswered") +
+        (data.flagged ? ", flagged" : "")
+    );
+  }
+
+  // ------------------------------------------------------------- answering
+  function enforceLimit(input) {
+    var root = $("exam");
+    var form = $("answer-form");
+    var message = $("limit-message");
+    var max = parseInt(root.dataset.maxSelections, 10) || 1;
+    var checked = form.querySelectorAll('input[name="selected"]:checked').length;
+    if (input.type === "checkbox" && input.checked && checked > max) {
+      input.checked = false;
+      if (message) {
+        message.textContent = (root.dataset.chooseHint || "") +
+          " Clear one of your choices before choosing another.";
+      }
+      return false;
+    }
+    if (message) message.textContent = "";
+    return true;
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!target.closest || !target.closest("#answer-form")) return;
+    if (target.name === "selected" && !enforceLimit(target)) return;
+    if (target.name === "struck") {
+      target.closest(".option").classList.toggle("is-struck", target.checked);
+    }
+    scheduleSave();
+  });
+
+  function clickGo(value) {
+    var button = document.querySelector('#answer-form button[name="go"][value="' + value + '"]');
+    if (button && !button.disabled) button.click();
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    if (target && (target.tagName === "TEXTAREA" || target.isContentEditable ||
+        (target.tagName === "INPUT" && /^(text|email|password|number|search)$/.test(target.type)))) return;
+    var form = $("answer-form");
+    if (!form) return;
+    var key = event.key.toLowerCase();
+    if (key === "n") { event.preventDefault(); clickGo("next"); return; }
+    if (key === "p") { event.preventDefault(); clickGo("prev"); return; }
+    if (key === "f") {
+      event.preventDefault();
+      var flag = $("flag");
+      flag.checked = !flag.checked;
+      flag.dispatchEvent(new Event("change", { bubbles: true }));
+      return;
+    }
+    var index = -1;
+    if (/^[1-9]$/.test(key)) index = parseInt(key, 10) - 1;
+    else if (/^[a-e]$/.test(key)) index = key.charCodeAt(0) - 97;
+    if (index < 0) return;
+    var input = $("option-" + index);
+    if (!input) return;
+    event.preventDefault();
+    input.checked = input.type === "radio" ? true : !input.checked;
+    input.focus();
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+
+  // ------------------------------------------------------------ navigation
+  // htmx asks before it sends: hold a navigation until the saves in flight have landed.
+  document.addEventListener("htmx:confirm", function (event) {
+    if (!state.pending && !state.inFlight) return;
+    event.preventDefault();
+    whenIdle().then(function () { event.detail.issueRequest(true); });
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var root = $("exam");
+    if (!root) return;
+    state.blocked = false;
+    syncFrom(root);
+    tick();
+    var heading = $("question-heading");
+    if (heading) heading.focus({ preventScroll: true });
+  });
+
+  document.addEventListener("htmx:responseError", function () {
+    setSaveState("error", "That did not go through. Check your connection and try again.");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    setSaveState("retrying", "Offline — your answers will be saved when you reconnect.");
+  });
+
+  window.addEventListener("online", function () {
+    if (state.retryTimer) {
+      clearTimeout(state.retryTimer);
+      state.retryTimer = null;
+    }
+    state.retryDelay = 1000;
+    pump();
+    resync();
+  });
+
+  window.addEventListener("beforeunload", function (event) {
+    if ((state.pending || state.inFlight) && !state.timeUp) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) resync();
+  });
+
+  function init() {
+    var root = $("exam");
+    if (!root) return;
+    syncFrom(root);
+    tick();
+    setInterval(tick, 250);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
