@@ -6,6 +6,7 @@ from quiz import views as quiz_views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("", quiz_views.home, name="home"),

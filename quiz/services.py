@@ -92,10 +92,13 @@ class Answer:
     revision: int | None = None  # the revision the screen was based on; None skips the check
 
 
-def save_answer(*, attempt_id: int, position: int, answer: Answer, now: datetime) -> AttemptItem:
+def save_answer(
+    *, attempt_id: int, user, position: int, answer: Answer, now: datetime
+) -> AttemptItem:
     """Store the item's answer, flag and strike-throughs; return the item with its new revision.
 
-    Raises ``ValidationError`` with a code and changes nothing when: the attempt is finished
+    Raises ``AttemptItem.DoesNotExist`` when the user has no such attempt or item. Raises
+    ``ValidationError`` with a code and changes nothing when: the attempt is finished
     (``attempt_finished``) or past its deadline (``deadline_passed``, and the attempt is then
     finished); an option is not one of this item's (``invalid_option``); more options are chosen
     than the item asks for (``too_many_selections``); or the screen was based on an older
@@ -103,17 +106,17 @@ def save_answer(*, attempt_id: int, position: int, answer: Answer, now: datetime
     since). Re-sending what the server already holds is accepted and changes nothing.
     """
     with transaction.atomic():
-        # Lock the attempt: a submit in another request must not score while this write lands.
-        attempt = Attempt.objects.select_for_update().get(pk=attempt_id)
+        # One query finds the item, checks ownership and locks the attempt row: a submit in
+        # another request must not score while this write lands.
+        item = (
+            AttemptItem.objects.select_related("attempt", "version")
+            .select_for_update(of=("attempt",))
+            .get(attempt_id=attempt_id, attempt__user=user, position=position)
+        )
+        attempt = item.attempt
         if attempt.is_finished:
             raise ValidationError("This exam has been submitted.", code="attempt_finished")
-        if attempt.is_overdue(now):
-            deadline_passed = True
-        else:
-            deadline_passed = False
-            item = AttemptItem.objects.select_related("version").get(
-                attempt=attempt, position=position
-            )
+        if not attempt.is_overdue(now):
             if _apply_answer(item, answer):
                 item.revision += 1
                 if answer.selected:
@@ -121,11 +124,8 @@ def save_answer(*, attempt_id: int, position: int, answer: Answer, now: datetime
                 item.save(
                     update_fields=["selected", "struck", "flagged", "revision", "answered_at"]
                 )
-            if attempt.current_position != position:
-                Attempt.objects.filter(pk=attempt.pk).update(current_position=position)
             return item
-    if deadline_passed:
-        finish_attempt(attempt=attempt, now=now)
+    finish_attempt(attempt=attempt, now=now)
     raise ValidationError(
         "Time is up: answers can no longer be changed. Your saved answers were scored.",
         code="deadline_passed",

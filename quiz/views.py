@@ -115,6 +115,7 @@ def attempt_question(request: HttpRequest, attempt_id: int, position: int) -> Ht
             try:
                 save_answer(
                     attempt_id=attempt.pk,
+                    user=request.user,
                     position=position,
                     answer=form.answer(),
                     now=timezone.now(),
@@ -158,6 +159,9 @@ def _go(request: HttpRequest, attempt: Attempt, position: int, go: str) -> HttpR
 
 
 def _question_page(request, attempt, item, *, error=None, status=200) -> TemplateResponse:
+    if attempt.current_position != item.position:
+        # Resume lands where the candidate last looked, on any device.
+        Attempt.objects.filter(pk=attempt.pk).update(current_position=item.position)
     navigator = list(
         AttemptItem.objects.filter(attempt=attempt)
         .order_by("position")
@@ -195,8 +199,10 @@ def _question_page(request, attempt, item, *, error=None, status=200) -> Templat
 @login_required
 @require_POST
 def attempt_save(request: HttpRequest, attempt_id: int, position: int) -> JsonResponse:
-    """Autosave from the taking screen's script: JSON in the shape the script expects."""
-    attempt = _open_attempt(request, attempt_id)
+    """Autosave from the taking screen's script: JSON in the shape the script expects.
+
+    Ownership is checked by ``save_answer`` in the same query that locks the attempt.
+    """
     form = AnswerForm(request.POST)
     if not form.is_valid():
         return JsonResponse(
@@ -205,7 +211,11 @@ def attempt_save(request: HttpRequest, attempt_id: int, position: int) -> JsonRe
         )
     try:
         item = save_answer(
-            attempt_id=attempt.pk, position=position, answer=form.answer(), now=timezone.now()
+            attempt_id=attempt_id,
+            user=request.user,
+            position=position,
+            answer=form.answer(),
+            now=timezone.now(),
         )
     except AttemptItem.DoesNotExist as missing:
         raise Http404("No such item.") from missing
@@ -220,7 +230,7 @@ def attempt_save(request: HttpRequest, attempt_id: int, position: int) -> JsonRe
                 "ok": False,
                 "code": invalid.code,
                 "message": invalid.messages[0],
-                "result_url": reverse("quiz:attempt_result", args=[attempt.pk]),
+                "result_url": reverse("quiz:attempt_result", args=[attempt_id]),
             },
             status=status,
         )

@@ -93,3 +93,31 @@ class QuestionFactory(DjangoModelFactory):
             for i in range(count)
         )
         obj.snapshot()
+
+
+def small_blueprint(*, per_objective: int = 4, question_count: int = 10, **fields):
+    """A short test exam: 2 domains (60/40), 2 objectives each, single and multiple items."""
+    blueprint = BlueprintFactory(question_count=question_count, **fields)
+    domains = [
+        DomainFactory(blueprint=blueprint, number=1, weight=60),
+        DomainFactory(blueprint=blueprint, number=2, weight=40),
+    ]
+    for domain in domains:
+        for n in (1, 2):
+            objective = ObjectiveFactory(domain=domain, code=f"{domain.number}.{n}")
+            for i in range(per_objective):
+                QuestionFactory(
+                    objective=objective,
+                    type=Question.Type.MULTIPLE if i % 2 else Question.Type.SINGLE,
+                )
+    return blueprint
+
+
+def mls_bank(per_objective: int = 6) -> None:
+    """Enough published questions for a full MLS-C01 form (13/16/23/13)."""
+    for objective in Objective.objects.filter(domain__blueprint__code="MLS-C01"):
+        for i in range(per_objective):
+            QuestionFactory(
+                objective=objective,
+                type=Question.Type.MULTIPLE if i % 3 == 0 else Question.Type.SINGLE,
+            )

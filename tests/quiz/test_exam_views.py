@@ -1,0 +1,300 @@
+from __future__ import annotations
+
+import json
+import re
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.urls import get_resolver, reverse
+from django.utils import timezone
+
+from quiz.models import Attempt, AttemptItem
+from quiz.services import start_attempt
+from tests.factories import UserFactory, small_blueprint
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def live_attempt(blueprint, user):
+    """An attempt started now (views read the real clock)."""
+    return start_attempt(user=user, blueprint=blueprint, now=timezone.now())
+
+
+def attempt_urls(attempt: Attempt) -> list[tuple[str, str]]:
+    """Every URL pattern that takes an attempt id, read from the URLconf (new views included)."""
+    urls = []
+    for pattern in get_resolver().url_patterns:
+        for sub in getattr(pattern, "url_patterns", []):
+            if sub.pattern.converters.get("attempt_id") and pattern.namespace == "quiz":
+                kwargs = {"attempt_id": attempt.pk}
+                if "position" in sub.pattern.converters:
+                    kwargs["position"] = 1
+                urls.append((sub.name, reverse(f"quiz:{sub.name}", kwargs=kwargs)))
+    return urls
+
+
+def test_the_sweep_covers_every_attempt_view(live_attempt):
+    names = {name for name, _ in attempt_urls(live_attempt)}
+    assert names >= {
+        "attempt_question",
+        "attempt_save",
+        "attempt_clock",
+        "attempt_review",
+        "attempt_submit",
+        "attempt_result",
+        "attempt_answers",
+    }
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_another_candidates_attempt_is_a_404_on_every_attempt_url(client, live_attempt, method):
+    client.force_login(UserFactory(username="intruder"))
+    before = list(AttemptItem.objects.values_list("selected", "flagged", "revision"))
+    for name, url in attempt_urls(live_attempt):
+        response = getattr(client, method)(url, {"selected": ["0"]} if method == "post" else None)
+        assert response.status_code in (404, 405), (name, response.status_code)
+    live_attempt.refresh_from_db()
+    assert not live_attempt.is_finished
+    assert list(AttemptItem.objects.values_list("selected", "flagged", "revision")) == before
+
+
+def test_the_question_page_shows_the_item_and_reveals_no_key(candidate_client, live_attempt):
+    url = reverse("quiz:attempt_question", args=[live_attempt.pk, 1])
+    response = candidate_client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Question 1 of 10" in html
+    for secret in ("Rationale", "Because the first option", "correct", "is_key", "pretest"):
+        assert secret not in html, secret
+    # Option values are display positions 0..n-1, not the authoring order.
+    values = re.findall(r'name="selected" value="(\d+)"', html)
+    assert values == [str(i) for i in range(len(values))]
+
+
+def test_multiple_response_items_say_how_many_to_choose(candidate_client, live_attempt):
+    item = next(
+        i for i in live_attempt.items.select_related("version") if i.version.type == "multiple"
+    )
+    html = candidate_client.get(
+        reverse("quiz:attempt_question", args=[live_attempt.pk, item.position])
+    ).content.decode()
+    assert "Choose TWO." in html
+    assert 'type="checkbox" name="selected"' in html
+
+
+def test_plain_post_saves_and_moves_to_the_next_item(candidate_client, live_attempt):
+    url = reverse("quiz:attempt_question", args=[live_attempt.pk, 1])
+    response = candidate_client.post(
+        url, {"selected": ["1"], "flagged": "on", "struck": ["2"], "revision": "0", "go": "next"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("quiz:attempt_question", args=[live_attempt.pk, 2])
+    item = live_attempt.items.get(position=1)
+    assert item.selected == [item.option_order[1]] and item.flagged
+    assert item.struck == [item.option_order[2]]
+
+
+def test_htmx_post_swaps_in_the_next_item_and_pushes_its_url(candidate_client, live_attempt):
+    url = reverse("quiz:attempt_question", args=[live_attempt.pk, 1])
+    response = candidate_client.post(
+        url, {"selected": ["0"], "revision": "0", "go": "next"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert response["HX-Push-Url"] == reverse("quiz:attempt_question", args=[live_attempt.pk, 2])
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="exam"')
+    assert "<html" not in html and "Question 2 of 10" in html
+
+
+def test_autosave_returns_the_new_revision(candidate_client, live_attempt):
+    url = reverse("quiz:attempt_save", args=[live_attempt.pk, 2])
+    response = candidate_client.post(url, {"selected": ["0"], "revision": "0"})
+    assert response.status_code == 200
+    assert response.json() == {"ok": True, "revision": 1, "answered": True, "flagged": False}
+
+
+def test_autosave_of_a_stale_tab_is_a_409_with_a_reload_message(candidate_client, live_attempt):
+    url = reverse("quiz:attempt_save", args=[live_attempt.pk, 2])
+    candidate_client.post(url, {"selected": ["0"], "revision": "0"})
+    response = candidate_client.post(url, {"selected": ["1"], "revision": "0"})
+    assert response.status_code == 409
+    assert "Reload" in response.json()["message"]
+
+
+def test_autosave_after_the_deadline_is_a_410_and_points_at_the_result(
+    candidate_client, live_attempt
+):
+    url = reverse("quiz:attempt_save", args=[live_attempt.pk, 1])
+    with time_machine.travel(live_attempt.deadline + timedelta(seconds=1)):
+        response = candidate_client.post(url, {"selected": ["0"]})
+    assert response.status_code == 410
+    assert response.json()["result_url"] == reverse("quiz:attempt_result", args=[live_attempt.pk])
+    assert AttemptItem.objects.get(attempt=live_attempt, position=1).selected == []
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"selected": ["x"]},
+        {"selected": ["99"]},
+        {"selected": ["0", "1", "2"]},
+        {"revision": "-1"},
+        {"go": "somewhere"},
+    ],
+)
+def test_bad_answers_get_a_400_with_a_message_and_change_nothing(
+    candidate_client, live_attempt, data
+):
+    item = next(
+        i for i in live_attempt.items.select_related("version") if i.version.type == "multiple"
+    )
+    url = reverse("quiz:attempt_question", args=[live_attempt.pk, item.position])
+    response = candidate_client.post(url, data)
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+    item.refresh_from_db()
+    assert item.selected == [] and item.revision == 0
+
+
+def test_unknown_item_position_is_a_404(candidate_client, live_attempt):
+    assert (
+        candidate_client.get(
+            reverse("quiz:attempt_question", args=[live_attempt.pk, 99])
+        ).status_code
+        == 404
+    )
+    assert (
+        candidate_client.post(
+            reverse("quiz:attempt_save", args=[live_attempt.pk, 99]), {"selected": ["0"]}
+        ).status_code
+        == 404
+    )
+
+
+def test_leaving_before_the_deadline_and_returning_after_lands_on_the_result(
+    candidate_client, live_attempt
+):
+    url = reverse("quiz:attempt_question", args=[live_attempt.pk, 1])
+    candidate_client.post(url, {"selected": ["0"], "go": "stay"})
+    with time_machine.travel(live_attempt.deadline + timedelta(hours=2)):
+        response = candidate_client.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == reverse("quiz:attempt_result", args=[live_attempt.pk])
+        replay = candidate_client.post(url, {"selected": ["1"], "go": "stay"})
+        assert replay.status_code == 302
+    live_attempt.refresh_from_db()
+    assert live_attempt.finish_reason == "expired"
+    item = live_attempt.items.get(position=1)
+    assert item.selected == [item.option_order[0]]
+
+
+def test_review_screen_lists_states_and_filters(candidate_client, live_attempt):
+    candidate_client.post(
+        reverse("quiz:attempt_save", args=[live_attempt.pk, 1]),
+        {"selected": ["0"], "flagged": "on"},
+    )
+    url = reverse("quiz:attempt_review", args=[live_attempt.pk])
+    html = candidate_client.get(url).content.decode()
+    assert "<strong>9</strong> unanswered" in html and "<strong>1</strong> flagged" in html
+    flagged = candidate_client.get(url, {"show": "flagged"}).content.decode()
+    assert flagged.count('badge badge-flag">Flagged') == 1
+    confirm = candidate_client.get(url, {"confirm": "1"}).content.decode()
+    assert "You have 9 unanswered and 1 flagged question" in confirm
+
+
+def test_submit_is_idempotent(candidate_client, live_attempt):
+    url = reverse("quiz:attempt_submit", args=[live_attempt.pk])
+    first = candidate_client.post(url)
+    second = candidate_client.post(url)
+    assert first.status_code == second.status_code == 302
+    assert Attempt.objects.filter(status="finished").count() == 1
+    assert candidate_client.get(url).status_code == 405
+
+
+def test_start_page_states_the_rules_and_resumes(candidate_client, blueprint, user):
+    url = reverse("quiz:mock_start_blueprint", args=[blueprint.code])
+    html = candidate_client.get(url).content.decode()
+    assert "10 questions" in html and "20 minutes" in html and "750 passes" in html
+    started = candidate_client.post(url)
+    assert started.status_code == 302
+    assert "Resume your exam" in candidate_client.get(url).content.decode()
+    assert candidate_client.post(url)["Location"] == started["Location"]
+
+
+def test_start_with_a_bank_too_small_explains_what_is_missing(candidate_client):
+    blueprint = small_blueprint(per_objective=1)
+    response = candidate_client.post(reverse("quiz:mock_start_blueprint", args=[blueprint.code]))
+    assert response.status_code == 409
+    assert "needs 6 published questions; the bank has 2" in response.content.decode()
+
+
+def test_clock_reports_the_servers_remaining_seconds(candidate_client, live_attempt):
+    with time_machine.travel(live_attempt.started_at + timedelta(minutes=5), tick=False):
+        data = candidate_client.get(reverse("quiz:attempt_clock", args=[live_attempt.pk])).json()
+    assert data == {"seconds_left": 15 * 60, "finished": False}
+
+
+@pytest.mark.parametrize("items", [10, 30])
+def test_question_page_runs_a_fixed_number_of_queries(
+    candidate_client, user, items, django_assert_max_num_queries
+):
+    blueprint = small_blueprint(per_objective=10, question_count=items)
+    attempt = start_attempt(user=user, blueprint=blueprint, now=timezone.now())
+    with django_assert_max_num_queries(10):
+        response = candidate_client.get(reverse("quiz:attempt_question", args=[attempt.pk, 2]))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("items", [10, 30])
+def test_save_runs_a_fixed_number_of_queries(
+    candidate_client, user, items, django_assert_max_num_queries
+):
+    blueprint = small_blueprint(per_objective=10, question_count=items)
+    attempt = start_attempt(user=user, blueprint=blueprint, now=timezone.now())
+    with django_assert_max_num_queries(6):
+        response = candidate_client.post(
+            reverse("quiz:attempt_save", args=[attempt.pk, 2]), {"selected": ["0"]}
+        )
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_submits_and_saves_give_one_finished_attempt_and_one_score(
+    blueprint, user
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (CI runs this on PostgreSQL)")
+    from django.test import Client
+
+    attempt = start_attempt(user=user, blueprint=blueprint, now=timezone.now())
+    statuses: list[int] = []
+
+    def act(n: int) -> None:
+        client = Client()
+        client.force_login(user)
+        if n % 2:
+            url = reverse("quiz:attempt_submit", args=[attempt.pk])
+            statuses.append(client.post(url).status_code)
+        else:
+            url = reverse("quiz:attempt_save", args=[attempt.pk, 1 + n % 10])
+            statuses.append(client.post(url, {"selected": ["0"]}).status_code)
+        connection.close()
+
+    threads = [threading.Thread(target=act, args=(n,)) for n in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(status < 500 for status in statuses), statuses
+    attempt.refresh_from_db()
+    assert attempt.is_finished
+    assert Attempt.objects.filter(pk=attempt.pk, status="finished").count() == 1
+    # Every acknowledged save landed before the score was taken (it counts or it was refused).
+    saved = AttemptItem.objects.filter(attempt=attempt).exclude(selected=[]).count()
+    assert saved == sum(1 for s in statuses if s == 200)
+    assert attempt.scored_count == 10
+    assert json.dumps(attempt.results)
