@@ -4,6 +4,34 @@ import pytest
 
 from tests.factories import UserFactory
 
+TRANSACTIONAL = {"transactional_db", "live_server"}
+
+
+@pytest.fixture(autouse=True)
+def _installed_data(request):
+    """The data every install has (MLS-C01, the authors' group), even after a flush.
+
+    A transactional test (browser, concurrency) empties the tables when it ends, and Django only
+    restores serialized data at the start of the next serialized test, so other tests re-install
+    it here: one query when it is already present.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    wants_db = marker is not None or {"db", *TRANSACTIONAL} & set(request.fixturenames)
+    if not wants_db:
+        return
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        TRANSACTIONAL & set(request.fixturenames)
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from django.apps import apps
+
+    from quiz.blueprint_data import install_authors_group, install_mls_c01
+    from quiz.models import Blueprint
+
+    if not Blueprint.objects.filter(code="MLS-C01").exists():
+        install_mls_c01(apps)
+        install_authors_group(apps)
+
 
 @pytest.fixture
 def user(db):

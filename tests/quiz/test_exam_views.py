@@ -12,7 +12,7 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from quiz.models import Attempt, AttemptItem
-from quiz.services import start_attempt
+from quiz.services import rescore, start_attempt
 from tests.factories import UserFactory, small_blueprint
 
 pytestmark = pytest.mark.django_db
@@ -272,6 +272,7 @@ def test_twenty_concurrent_submits_and_saves_give_one_finished_attempt_and_one_s
 
     attempt = start_attempt(user=user, blueprint=blueprint, now=timezone.now())
     statuses: list[int] = []
+    acknowledged: set[int] = set()
 
     def act(n: int) -> None:
         client = Client()
@@ -280,8 +281,12 @@ def test_twenty_concurrent_submits_and_saves_give_one_finished_attempt_and_one_s
             url = reverse("quiz:attempt_submit", args=[attempt.pk])
             statuses.append(client.post(url).status_code)
         else:
-            url = reverse("quiz:attempt_save", args=[attempt.pk, 1 + n % 10])
-            statuses.append(client.post(url, {"selected": ["0"]}).status_code)
+            position = 1 + n % 10
+            url = reverse("quiz:attempt_save", args=[attempt.pk, position])
+            status = client.post(url, {"selected": ["0"]}).status_code
+            statuses.append(status)
+            if status == 200:
+                acknowledged.add(position)
         connection.close()
 
     threads = [threading.Thread(target=act, args=(n,)) for n in range(40)]
@@ -293,8 +298,14 @@ def test_twenty_concurrent_submits_and_saves_give_one_finished_attempt_and_one_s
     attempt.refresh_from_db()
     assert attempt.is_finished
     assert Attempt.objects.filter(pk=attempt.pk, status="finished").count() == 1
-    # Every acknowledged save landed before the score was taken (it counts or it was refused).
-    saved = AttemptItem.objects.filter(attempt=attempt).exclude(selected=[]).count()
-    assert saved == sum(1 for s in statuses if s == 200)
+    # Every acknowledged save landed; every refused one changed nothing.
+    saved = set(
+        AttemptItem.objects.filter(attempt=attempt)
+        .exclude(selected=[])
+        .values_list("position", flat=True)
+    )
+    assert saved == acknowledged
     assert attempt.scored_count == 10
+    # The stored score already counts every saved answer: recomputing it changes nothing.
+    assert rescore(attempt=attempt) is False
     assert json.dumps(attempt.results)
