@@ -18,6 +18,7 @@ install: $(STAMP)
 
 ## Fresh clone -> venv, install, migrate, load the shipped bank and demo accounts, serve on SQLite.
 run: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py create_demo_accounts
 	DEBUG=1 PORT=$(PORT) BIND=127.0.0.1 PYTHON=$(PY) bin/serve
 
