@@ -251,3 +251,22 @@ def test_admin_pages_log_no_csp_violations(page, context, live_server, console):
         page.goto(url)
         page.wait_for_load_state("networkidle")
     assert console.csp_violations() == []
+
+
+def test_the_countdown_warns_at_15_and_5_minutes_from_the_servers_clock(
+    page, context, live_server
+):
+    blueprint = small_blueprint()  # 20 minutes
+    user = UserFactory()
+    started = timezone.now() - timedelta(minutes=20) + timedelta(seconds=302)
+    attempt = start_attempt(user=user, blueprint=blueprint, now=started)
+    log_in(context, live_server, user)
+    # A browser clock a day off changes nothing: the countdown uses the server's seconds left.
+    page.clock.install(time=timezone.now() + timedelta(days=1))
+    page.clock.resume()
+    page.goto(f"/attempts/{attempt.pk}/questions/1/")
+    warning = page.locator("#time-warning")
+    warning.filter(has_text="Less than 15 minutes left.").wait_for()
+    assert page.locator("#timer").inner_text().startswith("0:05:0")
+    warning.filter(has_text="Less than 5 minutes left.").wait_for(timeout=8_000)
+    assert "timer-critical" in page.locator("#timer").get_attribute("class")
