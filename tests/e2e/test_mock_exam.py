@@ -253,9 +253,7 @@ def test_admin_pages_log_no_csp_violations(page, context, live_server, console):
     assert console.csp_violations() == []
 
 
-def test_the_countdown_warns_at_15_and_5_minutes_from_the_servers_clock(
-    page, context, live_server
-):
+def test_the_countdown_warns_at_15_and_5_minutes_from_the_servers_clock(page, context, live_server):
     blueprint = small_blueprint()  # 20 minutes
     user = UserFactory()
     started = timezone.now() - timedelta(minutes=20) + timedelta(seconds=302)
