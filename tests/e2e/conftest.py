@@ -38,7 +38,25 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def live_server(request, django_db_setup):
+    """pytest-django's live server, but stopped before the test database is dropped.
+
+    Depending on ``django_db_setup`` orders the teardown: without it, a random test order can
+    leave the server's connection open while PostgreSQL is asked to drop the database.
+    """
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer(request.config.getvalue("liveserver") or "localhost")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(django_db_setup):
+    """Chromium for one test module. While Playwright's event loop runs, Django's connections
+    are context-local (asgiref), so the loop must not outlive the browser tests: other tests, and
+    the test database's teardown, would otherwise use different connection objects and leave
+    one open (PostgreSQL then refuses to drop the test database)."""
     path = chromium_path()
     if path is None:
         _unavailable("Chromium is not installed: apt-get install chromium")
@@ -86,6 +104,11 @@ def context(browser, live_server, console):
     context.set_default_timeout(10_000)
     yield context
     context.close()
+    # With Playwright's event loop running, Django's connections are context-local: the ORM
+    # calls in a browser test open a connection of their own, which nothing else would close.
+    from django.db import connections
+
+    connections.close_all()
     assert console.csp_violations() == []
 
 
