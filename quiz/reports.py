@@ -9,8 +9,9 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
 from quiz.charts import gauge_position, line_chart
-from quiz.models import Attempt, AttemptItem, Blueprint
+from quiz.models import Attempt, AttemptItem, Blueprint, Bookmark, Objective
 from quiz.scoring import MEETS
+from quiz.services import objective_mastery
 
 RECENT_ATTEMPTS = 10
 ANSWER_FILTERS = {
@@ -80,6 +81,9 @@ def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
         items = items.filter(selected=[])
     if domain.isdigit():
         items = items.filter(version__objective__domain__number=int(domain))
+    bookmarked = set(
+        Bookmark.objects.filter(user=request.user).values_list("question_id", flat=True)
+    )
     entries = []
     for item in items:
         version = item.version
@@ -91,6 +95,7 @@ def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
                 "item": item,
                 "version": version,
                 "correct": correct,
+                "bookmarked": version.question_id in bookmarked,
                 "options": [
                     {
                         "letter": "ABCDEFGHIJ"[shown],
@@ -153,7 +158,10 @@ def dashboard_context(user) -> dict:
         domain_rows = [
             {"number": k, "title": titles[k], "percents": percents[k]} for k in sorted(percents)
         ]
+    blueprint = Blueprint.objects.filter(code="MLS-C01").first() or Blueprint.objects.first()
+    mastery = objective_mastery(user=user, blueprint=blueprint) if blueprint else []
     return {
+        "mastery": mastery,
         "in_progress": [a for a in attempts if not a.is_finished],
         "finished": finished,
         "recent_labels": labels,
@@ -176,6 +184,14 @@ def weakest_objectives(finished: list[Attempt], limit: int = 5) -> list[dict]:
             )
             entry["correct"] += row["correct"]
             entry["scored"] += row["scored"]
-    rows = [dict(e, percent=round(100 * e["correct"] / e["scored"])) for e in totals.values()]
+    ids = dict(
+        Objective.objects.filter(
+            code__in=totals, domain__blueprint__in={a.blueprint_id for a in finished}
+        ).values_list("code", "pk")
+    )
+    rows = [
+        dict(e, percent=round(100 * e["correct"] / e["scored"]), objective_id=ids.get(e["code"]))
+        for e in totals.values()
+    ]
     rows.sort(key=lambda e: (e["correct"] / e["scored"], -e["scored"], e["code"]))
     return rows[:limit]

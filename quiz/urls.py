@@ -1,6 +1,6 @@
 from django.urls import path
 
-from quiz import reports, views
+from quiz import practice_views, reports, views
 
 app_name = "quiz"
 
@@ -22,4 +22,17 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/submit/", views.attempt_submit, name="attempt_submit"),
     path("attempts/<int:attempt_id>/result/", reports.attempt_result, name="attempt_result"),
     path("attempts/<int:attempt_id>/answers/", reports.attempt_answers, name="attempt_answers"),
+    path("practice/", practice_views.practice_start, name="practice_start"),
+    path(
+        "practice/<int:session_id>/questions/<int:position>/",
+        practice_views.practice_question,
+        name="practice_question",
+    ),
+    path("practice/<int:session_id>/end/", practice_views.practice_end, name="practice_end"),
+    path("practice/<int:session_id>/", practice_views.practice_summary, name="practice_summary"),
+    path(
+        "bookmarks/<int:question_id>/toggle/",
+        practice_views.bookmark_toggle,
+        name="bookmark_toggle",
+    ),
 ]

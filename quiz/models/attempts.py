@@ -127,6 +127,9 @@ class AttemptItem(models.Model):
     flagged = models.BooleanField(default=False)
     revision = models.PositiveIntegerField(default=0)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # Stored when the attempt finishes (and by rescore), so a candidate's history is read
+    # without re-deriving every key.
+    outcome_correct = models.BooleanField(null=True, blank=True)
 
     class Meta:
         ordering = ["attempt", "position"]
@@ -154,4 +157,4 @@ class AttemptItem(models.Model):
 
     @property
     def is_correct(self) -> bool:
-        return frozenset(self.selected) == self.version.correct_indices
+        return bool(self.selected) and frozenset(self.selected) == self.version.correct_indices

@@ -202,7 +202,7 @@
 
   // ------------------------------------------------------------- answering
   function enforceLimit(input) {
-    var root = $("exam");
+    var root = input.closest("[data-max-selections]");
     var form = $("answer-form");
     var message = $("limit-message");
     var max = parseInt(root.dataset.maxSelections, 10) || 1;
@@ -226,11 +226,15 @@
     if (target.name === "struck") {
       target.closest(".option").classList.toggle("is-struck", target.checked);
     }
-    scheduleSave();
+    // Only the timed exam autosaves; practice answers are sent with "Check answer".
+    var root = $("exam");
+    if (root && root.dataset.saveUrl) scheduleSave();
   });
 
   function clickGo(value) {
-    var button = document.querySelector('#answer-form button[name="go"][value="' + value + '"]');
+    var button = document.querySelector(
+      '#answer-form button[name="go"][value="' + value + '"], [data-shortcut="' + value + '"]'
+    );
     if (button && !button.disabled) button.click();
   }
 
@@ -239,14 +243,19 @@
     var target = event.target;
     if (target && (target.tagName === "TEXTAREA" || target.isContentEditable ||
         (target.tagName === "INPUT" && /^(text|email|password|number|search)$/.test(target.type)))) return;
-    var form = $("answer-form");
-    if (!form) return;
     var key = event.key.toLowerCase();
     if (key === "n") { event.preventDefault(); clickGo("next"); return; }
     if (key === "p") { event.preventDefault(); clickGo("prev"); return; }
-    if (key === "f") {
+    var form = $("answer-form");
+    if (!form) return;
+    if (key === "enter" && form.querySelector('[data-shortcut="check"]')) {
       event.preventDefault();
-      var flag = $("flag");
+      clickGo("check");
+      return;
+    }
+    var flag = $("flag");
+    if (key === "f" && flag) {
+      event.preventDefault();
       flag.checked = !flag.checked;
       flag.dispatchEvent(new Event("change", { bubbles: true }));
       return;
@@ -273,12 +282,17 @@
 
   document.addEventListener("htmx:afterSwap", function (event) {
     var root = $("exam");
-    if (!root) return;
-    state.blocked = false;
-    syncFrom(root);
-    tick();
+    if (root) {
+      state.blocked = false;
+      syncFrom(root);
+      tick();
+    }
+    // Move focus to the new question for screen readers, but only when a question was swapped.
+    var swapped = event.detail.target && event.detail.target.id;
     var heading = $("question-heading");
-    if (heading) heading.focus({ preventScroll: true });
+    if (heading && (swapped === "exam" || swapped === "practice")) {
+      heading.focus({ preventScroll: true });
+    }
   });
 
   document.addEventListener("htmx:responseError", function () {
