@@ -1,0 +1,41 @@
+"""Assembly speed: median time to assemble a 65-item form from banks of several sizes, and the
+query count for each (it must not grow with the bank)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from bench.seed import copy_blueprint, seed_bank
+from quiz.assembly import assemble, load_candidates
+from quiz.services import blueprint_spec
+
+
+def measure(size: int, repeats: int) -> dict:
+    blueprint = copy_blueprint(f"BENCH-{size}")
+    if not blueprint.domains.filter(objectives__questions__isnull=False).exists():
+        seed_bank(blueprint, size, prefix=f"asm{size}")
+    user, _ = User.objects.get_or_create(
+        username=f"assembler{size}", defaults={"email": f"a{size}@example.com"}
+    )
+    spec = blueprint_spec(blueprint)
+    timings, queries = [], []
+    for seed in range(repeats):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            scored, pretest = load_candidates(blueprint=blueprint, user=user, seed=seed)
+            form = assemble(spec=spec, scored_pool=scored, pretest_pool=pretest, seed=seed)
+            timings.append(time.perf_counter() - started)
+        queries.append(len(captured))
+        assert len(form) == blueprint.question_count
+    return {
+        "size": size,
+        "median_ms": round(statistics.median(timings) * 1000, 1),
+        "p90_ms": round(sorted(timings)[int(0.9 * (len(timings) - 1))] * 1000, 1),
+        "queries": max(queries),
+        "rows_loaded": len(scored) + len(pretest),
+    }

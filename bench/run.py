@@ -1,0 +1,350 @@
+"""`make bench`: the exam's hot path under load, as ratios to baselines measured in the same run.
+
+1. A dedicated PostgreSQL database (examprep_bench) is created afresh, migrated and seeded with a
+   large bank and candidate accounts.
+2. Assembly is timed in-process for banks of 1,000 / 10,000 / 100,000 questions.
+3. gunicorn serves the app (bench settings: production middleware plus two baseline views) on
+   127.0.0.1; locust drives simulated candidates, one request type at a time at concurrency 1, 4
+   and 16, then the whole flow. Every run is bounded in time; every process started here is
+   stopped by its PID.
+4. The number of saves the server acknowledged is compared with what the database holds.
+
+The table is printed and written to bench/results/latest.md. `--smoke` does the same in seconds
+(a small bank, a few candidates) so that `make test` keeps the harness working.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "latest.md"
+SERVER = "postgres://postgres@127.0.0.1:5432"
+
+
+@dataclass(frozen=True)
+class Plan:
+    database: str
+    questions: int
+    users: int
+    assembly_sizes: str
+    assembly_repeats: int
+    levels: tuple[int, ...]
+    seconds: int
+    flow_users: int
+    flow_seconds: int
+    workers: int
+    threads: int
+
+
+FULL = Plan("examprep_bench", 10_000, 200, "1000,10000,100000", 15, (1, 4, 16), 12, 16, 40, 2, 8)
+SMOKE = Plan("examprep_bench_smoke", 300, 12, "300", 3, (1, 4), 2, 4, 4, 1, 4)
+
+SCENARIOS = [
+    ("TrivialUser", "baseline a: trivial"),
+    ("TouchUser", "baseline b: select+update"),
+    ("QuestionUser", "question page"),
+    ("SaveUser", "save"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run(command: list[str], env: dict, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=ROOT, env=env, check=True, text=True, **kwargs)
+
+
+def recreate_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def locust(user_class: str, users: int, seconds: int, host: str, env: dict, workdir: Path) -> dict:
+    """Run one headless locust scenario; return its stats per request name."""
+    prefix = workdir / f"{user_class}-{users}"
+    run(
+        [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            "bench/locustfile.py",
+            user_class,
+            "--headless",
+            "--users",
+            str(users),
+            "--spawn-rate",
+            str(users),
+            "--run-time",
+            f"{seconds}s",
+            "--stop-timeout",
+            "5",
+            "--host",
+            host,
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--loglevel",
+            "ERROR",
+            "--exit-code-on-error",
+            "0",
+        ],
+        env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    stats = {}
+    with open(f"{prefix}_stats.csv", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["Name"] == "Aggregated":
+                continue
+            stats[row["Name"]] = {
+                "requests": int(row["Request Count"]),
+                "failures": int(row["Failure Count"]),
+                "rps": float(row["Requests/s"]),
+                "p50": float(row["50%"]),
+                "p95": float(row["95%"]),
+                "p99": float(row["99%"]),
+            }
+    return stats
+
+
+def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn exited during start-up")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("gunicorn did not answer in time")
+
+
+def django_snippet(code: str, env: dict) -> str:
+    return run(
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
+        env,
+        capture_output=True,
+    ).stdout.strip()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="seconds, not minutes")
+    args = parser.parse_args(argv)
+    plan = SMOKE if args.smoke else FULL
+    started = time.monotonic()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": f"{SERVER}/{plan.database}",
+        "DEBUG": "0",
+        "PYTHONPATH": str(ROOT),
+    }
+    acks = Path(tempfile.mkdtemp()) / "acknowledged.txt"
+    env["BENCH_ACK_FILE"] = str(acks)
+    print(f"bench: database {plan.database}, {plan.questions} questions, {plan.users} candidates")
+    recreate_database(plan.database)
+    run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+    # Production serves hashed static files (whitenoise's manifest), as the Docker image does.
+    run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
+    run(
+        [
+            sys.executable,
+            "manage.py",
+            "bench_seed",
+            "--questions",
+            str(plan.questions),
+            "--users",
+            str(plan.users),
+        ],
+        env,
+    )
+
+    print("bench: assembly")
+    assembly = [
+        json.loads(line)
+        for line in run(
+            [
+                sys.executable,
+                "manage.py",
+                "bench_assembly",
+                "--sizes",
+                plan.assembly_sizes,
+                "--repeats",
+                str(plan.assembly_repeats),
+            ],
+            env,
+            capture_output=True,
+        ).stdout.splitlines()
+        if line.startswith("{")
+    ]
+
+    port = free_port()
+    host = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(plan.workers),
+            "--threads",
+            str(plan.threads),
+            "--worker-class",
+            "gthread",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    levels: dict[int, dict] = {}
+    flow: dict = {}
+    try:
+        wait_until_up(f"{host}/healthz", server)
+        with tempfile.TemporaryDirectory() as workdir:
+            for users in plan.levels:
+                levels[users] = {}
+                for user_class, name in SCENARIOS:
+                    print(f"bench: {name} at concurrency {users}")
+                    stats = locust(user_class, users, plan.seconds, host, env, Path(workdir))
+                    levels[users][name] = stats.get(
+                        name,
+                        {"requests": 0, "failures": 1, "rps": 0.0, "p50": 0, "p95": 0, "p99": 0},
+                    )
+            print(f"bench: the whole flow, {plan.flow_users} candidates")
+            flow = locust("ExamUser", plan.flow_users, plan.flow_seconds, host, env, Path(workdir))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+    acknowledged, lost = check_saves(acks, env)
+    report = render(plan, assembly, levels, flow, acknowledged, lost, time.monotonic() - started)
+    print(report)
+    if not args.smoke:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(report)
+    errors = sum(s["failures"] for level in levels.values() for s in level.values())
+    errors += sum(s["failures"] for s in flow.values())
+    return 1 if (errors or lost) else 0
+
+
+def check_saves(acks: Path, env: dict) -> tuple[int, int]:
+    """Every save the server acknowledged is in the database: the item's revision there is at
+    least the revision the acknowledgement returned. Returns (acknowledged, lost)."""
+    latest: dict[tuple[int, int], int] = {}
+    count = 0
+    if acks.exists():
+        for line in acks.read_text().splitlines():
+            attempt_id, position, revision = map(int, line.split())
+            latest[(attempt_id, position)] = max(revision, latest.get((attempt_id, position), 0))
+            count += 1
+    stored = json.loads(
+        django_snippet(
+            "import json\n"
+            "from quiz.models import AttemptItem\n"
+            "print(json.dumps([[a, p, r] for a, p, r in AttemptItem.objects.filter("
+            "revision__gt=0).values_list('attempt_id', 'position', 'revision')]))",
+            env,
+        )
+    )
+    held = {(a, p): r for a, p, r in stored}
+    lost = sum(1 for key, revision in latest.items() if held.get(key, 0) < revision)
+    return count, lost
+
+
+def ratio(value: float, base: float) -> str:
+    return f"{value / base:.2f}" if base else "n/a"
+
+
+def render(plan, assembly, levels, flow, acknowledged, lost, seconds) -> str:
+    lines = [
+        "# examprep benchmark",
+        "",
+        f"{os.cpu_count()} cores · {platform.python_implementation()} {platform.python_version()}"
+        f" · Django {version('django')} · gunicorn {version('gunicorn')} "
+        f"({plan.workers} workers × {plan.threads} threads) · PostgreSQL"
+        f" · locust {version('locust')}"
+        f" · bank of {plan.questions:,} questions · run took {seconds:.0f} s",
+        "",
+        "## Throughput against baselines (same gunicorn, same middleware, same run)",
+        "",
+        "| concurrency | request | req/s | p50 ms | p95 ms | p99 ms | errors "
+        "| ÷ baseline b | ÷ baseline a |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for users, stats in levels.items():
+        base_a = stats["baseline a: trivial"]["rps"]
+        base_b = stats["baseline b: select+update"]["rps"]
+        for name, s in stats.items():
+            lines.append(
+                f"| {users} | {name} | {s['rps']:.1f} | {s['p50']:.0f} | {s['p95']:.0f} | "
+                f"{s['p99']:.0f} | {s['failures']} | {ratio(s['rps'], base_b)} | "
+                f"{ratio(s['rps'], base_a)} |"
+            )
+    lines += [
+        "",
+        f"## The whole flow ({plan.flow_users} candidates, {plan.flow_seconds} s)",
+        "",
+        "| request | requests | req/s | p50 ms | p95 ms | p99 ms | errors |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, s in sorted(flow.items()):
+        lines.append(
+            f"| {name} | {s['requests']} | {s['rps']:.1f} | {s['p50']:.0f} | {s['p95']:.0f} | "
+            f"{s['p99']:.0f} | {s['failures']} |"
+        )
+    lines += [
+        "",
+        f"Saves acknowledged (2xx), all scenarios: **{acknowledged}**; acknowledged but not "
+        f"in the database: **{lost}**.",
+        "",
+        "## Assembly of a 65-item form",
+        "",
+        "| bank | median ms | p90 ms | queries | rows loaded |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for entry in assembly:
+        lines.append(
+            f"| {entry['size']:,} | {entry['median_ms']} | {entry['p90_ms']} | "
+            f"{entry['queries']} | {entry['rows_loaded']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""The benchmark harness runs (a few seconds, a handful of candidates) so that it cannot rot."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def postgres_reachable() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", connect_timeout=2):
+            return True
+    except Exception:
+        return False
+
+
+@pytest.mark.skipif(not postgres_reachable(), reason="the benchmark needs PostgreSQL on 127.0.0.1")
+def test_the_benchmark_smoke_run_reports_ratios_and_loses_no_save():
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--smoke"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout
+    assert "| 4 | save |" in out and "÷ baseline b" in out
+    assert "acknowledged but not in the database: **0**" in out
+    assert "| 300 |" in out  # assembly row
