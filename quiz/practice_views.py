@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quiz.forms import PracticeAnswerForm, PracticeSetupForm
@@ -26,6 +27,7 @@ from quiz.views import _blueprint
 
 
 @login_required
+@never_cache
 @require_http_methods(["GET", "POST"])
 def practice_start(request: HttpRequest) -> HttpResponse:
     blueprint = _blueprint(request, request.GET.get("blueprint"))
@@ -71,6 +73,7 @@ def _item(request: HttpRequest, session_id: int, position: int) -> PracticeItem:
 
 
 @login_required
+@never_cache
 @require_http_methods(["GET", "POST"])
 def practice_question(request: HttpRequest, session_id: int, position: int) -> HttpResponse:
     item = _item(request, session_id, position)
@@ -140,6 +143,7 @@ def practice_end(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 @login_required
+@never_cache
 @require_GET
 def practice_summary(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_object_or_404(PracticeSession.objects.for_user(request.user), pk=session_id)

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from quiz.charts import gauge_position, line_chart
@@ -34,6 +35,7 @@ def _finished_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
 
 
 @login_required
+@never_cache
 @require_GET
 def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _finished_attempt(request, attempt_id)
@@ -63,6 +65,7 @@ def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 
 @login_required
+@never_cache
 @require_GET
 def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _finished_attempt(request, attempt_id)
