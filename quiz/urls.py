@@ -1,6 +1,22 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from quiz import practice_views, reports, views
+
+
+class IdConverter:
+    """A database id: at most 18 digits, so every value fits a 64-bit integer column. A longer
+    number does not match, so it is a 404 like any missing id, never a database overflow."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
 
 app_name = "quiz"
 
@@ -8,30 +24,30 @@ urlpatterns = [
     path("mock/", views.mock_start, name="mock_start"),
     path("mock/<str:code>/", views.mock_start, name="mock_start_blueprint"),
     path(
-        "attempts/<int:attempt_id>/questions/<int:position>/",
+        "attempts/<id:attempt_id>/questions/<id:position>/",
         views.attempt_question,
         name="attempt_question",
     ),
     path(
-        "attempts/<int:attempt_id>/questions/<int:position>/save/",
+        "attempts/<id:attempt_id>/questions/<id:position>/save/",
         views.attempt_save,
         name="attempt_save",
     ),
-    path("attempts/<int:attempt_id>/clock/", views.attempt_clock, name="attempt_clock"),
-    path("attempts/<int:attempt_id>/review/", views.attempt_review, name="attempt_review"),
-    path("attempts/<int:attempt_id>/submit/", views.attempt_submit, name="attempt_submit"),
-    path("attempts/<int:attempt_id>/result/", reports.attempt_result, name="attempt_result"),
-    path("attempts/<int:attempt_id>/answers/", reports.attempt_answers, name="attempt_answers"),
+    path("attempts/<id:attempt_id>/clock/", views.attempt_clock, name="attempt_clock"),
+    path("attempts/<id:attempt_id>/review/", views.attempt_review, name="attempt_review"),
+    path("attempts/<id:attempt_id>/submit/", views.attempt_submit, name="attempt_submit"),
+    path("attempts/<id:attempt_id>/result/", reports.attempt_result, name="attempt_result"),
+    path("attempts/<id:attempt_id>/answers/", reports.attempt_answers, name="attempt_answers"),
     path("practice/", practice_views.practice_start, name="practice_start"),
     path(
-        "practice/<int:session_id>/questions/<int:position>/",
+        "practice/<id:session_id>/questions/<id:position>/",
         practice_views.practice_question,
         name="practice_question",
     ),
-    path("practice/<int:session_id>/end/", practice_views.practice_end, name="practice_end"),
-    path("practice/<int:session_id>/", practice_views.practice_summary, name="practice_summary"),
+    path("practice/<id:session_id>/end/", practice_views.practice_end, name="practice_end"),
+    path("practice/<id:session_id>/", practice_views.practice_summary, name="practice_summary"),
     path(
-        "bookmarks/<int:question_id>/toggle/",
+        "bookmarks/<id:question_id>/toggle/",
         practice_views.bookmark_toggle,
         name="bookmark_toggle",
     ),
