@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench format clean-db
+.PHONY: install run test lint bench chaos format
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,5 +36,10 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+## Load test against same-run baselines (PostgreSQL on 127.0.0.1; a few minutes).
 bench: install
 	$(PY) -m bench.run
+
+## Faults under load: workers killed, PostgreSQL restarted (restarts the local cluster; root).
+chaos: install
+	$(PY) -m bench.chaos

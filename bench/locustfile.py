@@ -24,11 +24,16 @@ OPTIONS_RE = re.compile(r'name="selected" value="(\d+)"')
 ACKS = os.environ.get("BENCH_ACK_FILE")
 
 
-def acknowledge(attempt_id: int, position: int, response) -> None:
-    """Log a save the server acknowledged, with the revision it returned, for the loss check."""
+def acknowledge(user, position: int, response, selected=()) -> None:
+    """Log a save the server acknowledged, with the revision it returned, for the loss check
+    (and who saved what, for the resume-page check of `make chaos`)."""
     if ACKS:
+        shown = ",".join(selected) or "-"
         with open(ACKS, "a") as handle:
-            handle.write(f"{attempt_id} {position} {response.json()['revision']}\n")
+            handle.write(
+                f"{user.attempt_id} {position} {response.json()['revision']} "
+                f"{user.username} {shown}\n"
+            )
 
 
 class Candidate(HttpUser):
@@ -82,7 +87,7 @@ class Candidate(HttpUser):
         ) as response:
             if response.status_code == 200:
                 self.state[position] = (selected, flagged)
-                acknowledge(self.attempt_id, position, response)
+                acknowledge(self, position, response, selected)
                 response.success()
             else:
                 response.failure(f"save {response.status_code}")
@@ -156,7 +161,7 @@ class ExamUser(Candidate):
                 if response.status_code != 200:
                     response.failure(f"save {response.status_code}")
                 else:
-                    acknowledge(self.attempt_id, position, response)
+                    acknowledge(self, position, response, picks)
             if position % 4 == 0:
                 with self.client.post(
                     f"/attempts/{self.attempt_id}/questions/{position}/save/",
@@ -167,7 +172,7 @@ class ExamUser(Candidate):
                     if response.status_code != 200:
                         response.failure(f"flag {response.status_code}")
                     else:
-                        acknowledge(self.attempt_id, position, response)
+                        acknowledge(self, position, response, picks)
         self.client.get(f"/attempts/{self.attempt_id}/review/", name="review")
         self.client.post(
             f"/attempts/{self.attempt_id}/submit/",

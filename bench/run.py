@@ -270,7 +270,7 @@ def check_saves(acks: Path, env: dict) -> tuple[int, int]:
     count = 0
     if acks.exists():
         for line in acks.read_text().splitlines():
-            attempt_id, position, revision = map(int, line.split())
+            attempt_id, position, revision = map(int, line.split()[:3])
             latest[(attempt_id, position)] = max(revision, latest.get((attempt_id, position), 0))
             count += 1
     stored = json.loads(
