@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from bench.seed import copy_blueprint, seed_bank
+from bench.seed import analyze, copy_blueprint, seed_bank
 from quiz.assembly import assemble, load_candidates
 from quiz.services import blueprint_spec
 
@@ -19,6 +19,7 @@ def measure(size: int, repeats: int) -> dict:
     blueprint = copy_blueprint(f"BENCH-{size}")
     if not blueprint.domains.filter(objectives__questions__isnull=False).exists():
         seed_bank(blueprint, size, prefix=f"asm{size}")
+        analyze()
     user, _ = User.objects.get_or_create(
         username=f"assembler{size}", defaults={"email": f"a{size}@example.com"}
     )

@@ -100,6 +100,12 @@ def seed_bank(blueprint: Blueprint, total: int, *, prefix: str) -> int:
     return len(questions)
 
 
+def analyze() -> None:
+    """Planner statistics, as autovacuum keeps them in production (a bulk load has none)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def seed_users(count: int) -> None:
     password = make_password(PASSWORD)
     User.objects.bulk_create(

@@ -268,3 +268,20 @@ def test_the_countdown_warns_at_15_and_5_minutes_from_the_servers_clock(page, co
     assert page.locator("#timer").inner_text().startswith("0:05:0")
     warning.filter(has_text="Less than 5 minutes left.").wait_for(timeout=8_000)
     assert "timer-critical" in page.locator("#timer").get_attribute("class")
+
+
+def test_after_logout_the_back_button_shows_no_exam_content(page, context, live_server):
+    blueprint = small_blueprint()
+    user = UserFactory()
+    attempt = start_attempt(user=user, blueprint=blueprint, now=timezone.now())
+    log_in(context, live_server, user)
+    page.goto(f"/attempts/{attempt.pk}/questions/1/")
+    stem = attempt.items.select_related("version").get(position=1).version.stem_html
+    assert "Question 1 of 10" in page.content()
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.go_back()
+    page.wait_for_load_state()
+    assert "Question 1 of 10" not in page.content()
+    assert stem not in page.content()
+    assert "/accounts/login/" in page.url

@@ -343,3 +343,29 @@ def test_production_headers_and_cookie_flags():
     assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
     csrf = client.cookies["csrftoken"]
     assert csrf["secure"] and csrf["samesite"] == "Lax"
+
+
+def test_every_html_page_carries_the_csp_without_unsafe_inline_scripts(world):
+    client = Client()
+    client.force_login(world["victim"])
+    finished, in_progress = world["attempts"]
+    pages = [
+        reverse("home"),
+        reverse("quiz:mock_start"),
+        reverse("quiz:practice_start"),
+        reverse("accounts:profile"),
+        reverse("quiz:attempt_question", args=[in_progress.pk, 1]),
+        reverse("quiz:attempt_review", args=[in_progress.pk]),
+        reverse("quiz:attempt_result", args=[finished.pk]),
+        reverse("quiz:attempt_answers", args=[finished.pk]),
+        reverse("quiz:practice_question", args=[world["session"].pk, 1]),
+        reverse("quiz:practice_summary", args=[world["session"].pk]),
+        "/no-such-page/",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response["Content-Type"].startswith("text/html"), url
+        policy = response["Content-Security-Policy"]
+        script_src = next(d for d in policy.split(";") if d.strip().startswith("script-src"))
+        assert "unsafe-inline" not in script_src and "unsafe-eval" not in script_src, url
+        assert "<script>" not in response.content.decode(), url  # no inline script at all

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from bench.seed import seed_bank, seed_users
+from bench.seed import analyze, seed_bank, seed_users
 from quiz.models import Blueprint
 
 
@@ -16,4 +16,5 @@ class Command(BaseCommand):
             Blueprint.objects.get(code="MLS-C01"), options["questions"], prefix="bench"
         )
         seed_users(options["users"])
+        analyze()
         self.stdout.write(f"seeded {seeded} questions and {options['users']} candidates")
