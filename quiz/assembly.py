@@ -1,28 +1,23 @@
 """Assembling a blueprint-true form: which questions a mock exam serves, in which order.
 
 The rules live in ``assemble()``, a pure function over plain values (testable without a
-database). ``load_candidates()`` feeds it from the bank with a fixed number of queries that
-return a bounded number of rows, however large the bank: per objective, only the best few
-candidates (unseen first, then least recently seen, then a seeded shuffle) leave the database.
+database). ``load_candidates()`` feeds it from the bank with a fixed number of index range
+scans that return a bounded number of rows, however large the bank.
 """
 
 from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-
-from django.db.models import Case, F, IntegerField, Value, When, Window
-from django.db.models.functions import RowNumber
 
 from quiz.blueprint_math import largest_remainder, spread_evenly
 
-# A multiplicative hash that turns (id, seed) into a pseudo-random sort key in SQL. It works on
-# SQLite and PostgreSQL alike (plain integer arithmetic) and never overflows 64 bits for ids
-# below 2**31.
+# A multiplicative hash that turns (id, seed) into a pseudo-random tie-break key.
 _HASH_MULTIPLIER = 2654435761
 _HASH_MODULUS = 2**32
+SAMPLE_KEY_SPACE = 2**31  # Question.sample_key is drawn from [0, 2**31)
 
 
 @dataclass(frozen=True)
@@ -142,88 +137,84 @@ def assemble(
     return form
 
 
-def shuffle_key(pk_field: str, seed: int):
-    """SQL for a seeded pseudo-random order of rows (same arithmetic in every database)."""
-    return (F(pk_field) * _HASH_MULTIPLIER + Value(seed % _HASH_MODULUS)) % _HASH_MODULUS
-
-
-def recency_case(seen_question_ids_by_recency: Sequence[Sequence[int]]):
-    """0 for unseen questions, k for questions last seen in the k-th oldest attempt."""
-    whens = [
-        When(question_id__in=list(ids), then=Value(rank))
-        for rank, ids in enumerate(seen_question_ids_by_recency, start=1)
-        if ids
-    ]
-    if not whens:
-        return Value(0, output_field=IntegerField())
-    return Case(*whens, default=Value(0), output_field=IntegerField())
+def shuffle_key(pk: int, seed: int) -> int:
+    """A seeded pseudo-random sort key for ties among equally preferred questions."""
+    return (pk * _HASH_MULTIPLIER + seed) % _HASH_MODULUS
 
 
 def load_candidates(*, blueprint, user, seed: int) -> tuple[list[Candidate], list[Candidate]]:
-    """The best few candidates per objective from the bank: (scored pool, pretest pool).
+    """The candidates assembly needs from the bank: (scored pool, pretest pool).
 
-    Three queries whatever the bank's size: the candidate's history, the scored candidates
-    (at most the largest domain need per objective, picked in SQL with a window function), and
-    the pretest candidates (at most ``max_unscored``).
+    Never reads or sorts the whole bank. Per objective, two index range scans take a run of up to
+    a whole form's worth of unseen published questions from a seeded random point of the
+    questions' ``sample_key`` order (wrapping round). The questions this candidate has seen come
+    in one more query, ranked by how recently. So the query count depends on the number of
+    objectives, never on the size of the bank, and at most
+    ``objectives × question_count + history`` rows leave the database.
     """
-    from quiz.models import Attempt, AttemptItem, Question, QuestionVersion
+    from quiz.models import AttemptItem, Objective, Question
 
-    history: dict[int, list[int]] = defaultdict(list)
-    rows = (
+    rng = random.Random(seed)
+    history = (
         AttemptItem.objects.filter(attempt__user=user, attempt__blueprint=blueprint)
         .order_by("attempt__started_at")
         .values_list("attempt_id", "version__question_id")
     )
-    attempt_order: list[int] = []
-    for attempt_id, question_id in rows:
-        if attempt_id not in history:
-            attempt_order.append(attempt_id)
-        history[attempt_id].append(question_id)
-    # A question seen in several attempts counts at its most recent one.
-    last_rank: dict[int, int] = {}
-    for rank, attempt_id in enumerate(attempt_order):
-        for question_id in history[attempt_id]:
-            last_rank[question_id] = rank
-    buckets: list[list[int]] = [[] for _ in attempt_order]
-    for question_id, rank in last_rank.items():
-        buckets[rank].append(question_id)
-    recency = recency_case(buckets)
-    del Attempt  # imported for readers: history is per user and blueprint
+    attempt_rank: dict[int, int] = {}
+    recency: dict[int, int] = {}
+    for attempt_id, question_id in history:
+        rank = attempt_rank.setdefault(attempt_id, len(attempt_rank) + 1)
+        recency[question_id] = rank  # later attempts overwrite: the most recent sighting counts
 
-    cap = blueprint.question_count  # no objective ever needs more than a whole form
-    versions = QuestionVersion.objects.filter(
-        question__current_version=F("pk"),
-        question__objective__domain__blueprint=blueprint,
-    ).annotate(
-        recency=recency,
-        shuffle_key=shuffle_key("pk", seed),
-        domain_number=F("question__objective__domain__number"),
-        question_status=F("question__status"),
-    )
     fields = (
+        "current_version_id",
         "pk",
-        "question_id",
-        "question__objective_id",
-        "domain_number",
-        "option_count",
-        "recency",
-        "shuffle_key",
+        "objective_id",
+        "objective__domain__number",
+        "current_version__option_count",
     )
-    scored_rows = (
-        versions.filter(question__status=Question.Status.PUBLISHED)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("question__objective_id")],
-                order_by=[F("recency").asc(), F("shuffle_key").asc(), F("pk").asc()],
-            )
+    servable = Question.objects.filter(
+        objective__domain__blueprint=blueprint, current_version__isnull=False
+    )
+
+    def candidate(row) -> Candidate:
+        version_id, question_id, objective_id, domain, options = row
+        return Candidate(
+            version_id,
+            question_id,
+            objective_id,
+            domain,
+            options,
+            recency.get(question_id, 0),
+            shuffle_key(version_id, seed),
         )
-        .filter(rank__lte=cap)
-        .values_list(*fields)
+
+    def run_from_random_point(queryset, limit: int) -> list:
+        """Up to ``limit`` rows in sample-key order from a random start, wrapping round."""
+        start = rng.randrange(SAMPLE_KEY_SPACE)
+        ordered = queryset.order_by("sample_key", "pk").values_list(*fields)
+        rows = list(ordered.filter(sample_key__gte=start)[:limit])
+        # Always the second scan too (even if empty), so the query count never varies.
+        rows += list(ordered.filter(sample_key__lt=start)[: max(limit - len(rows), 1)])
+        return rows[:limit]
+
+    unseen = servable.exclude(pk__in=list(recency))
+    scored_rows = []
+    for objective_id in (
+        Objective.objects.filter(domain__blueprint=blueprint)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ):
+        scored_rows += run_from_random_point(
+            unseen.filter(objective_id=objective_id, status=Question.Status.PUBLISHED),
+            blueprint.question_count,
+        )
+    pretest_rows = run_from_random_point(
+        unseen.filter(status=Question.Status.PRETEST), blueprint.max_unscored_items
     )
-    pretest_rows = (
-        versions.filter(question__status=Question.Status.PRETEST)
-        .order_by("recency", "shuffle_key", "pk")
-        .values_list(*fields)[: blueprint.max_unscored_items]
-    )
-    return [Candidate(*row) for row in scored_rows], [Candidate(*row) for row in pretest_rows]
+    seen_rows = servable.filter(pk__in=list(recency)).values_list(*fields, "status")
+    for *row, status in seen_rows:
+        target = scored_rows if status == Question.Status.PUBLISHED else pretest_rows
+        if status in (Question.Status.PUBLISHED, Question.Status.PRETEST):
+            target.append(tuple(row))
+    return [candidate(r) for r in scored_rows], [candidate(r) for r in pretest_rows]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -140,6 +141,14 @@ class QuestionQuerySet(models.QuerySet):
         return self.filter(objective__domain__blueprint=blueprint)
 
 
+SAMPLE_KEY_LIMIT = 2**31
+
+
+def random_sample_key() -> int:
+    """A random position for the question in its objective's sampling order (see assembly)."""
+    return secrets.randbelow(SAMPLE_KEY_LIMIT)
+
+
 class Question(models.Model):
     """A question as authors edit it. Candidates are served its immutable ``QuestionVersion``.
 
@@ -187,12 +196,18 @@ class Question(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Assembly reads a run of questions from a random point of this order with an index range
+    # scan, so drawing a form never sorts (or reads) the whole bank.
+    sample_key = models.PositiveIntegerField(default=random_sample_key, editable=False)
 
     objects = QuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["external_id"]
-        indexes = [models.Index(fields=["objective", "status"], name="quiz_question_obj_status")]
+        indexes = [
+            models.Index(fields=["objective", "status"], name="quiz_question_obj_status"),
+            models.Index(fields=["objective", "status", "sample_key"], name="quiz_question_sample"),
+        ]
 
     def __str__(self) -> str:
         return self.external_id

@@ -284,3 +284,35 @@ def test_rescore_applies_a_fixed_key_to_items_whose_options_did_not_change(attem
     assert rescore(attempt=finished) is True
     finished.refresh_from_db()
     assert finished.correct_count == before + 1
+
+
+def test_assembly_runs_the_same_number_of_queries_whatever_the_banks_size(user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from quiz.assembly import load_candidates
+
+    counts = []
+    for per_objective in (6, 40):
+        blueprint = small_blueprint(per_objective=per_objective)
+        with CaptureQueriesContext(connection) as queries:
+            scored, _ = load_candidates(blueprint=blueprint, user=user, seed=5)
+        counts.append(len(queries))
+        # Never more than a form's worth per objective leaves the database.
+        assert len(scored) <= 4 * blueprint.question_count
+    assert counts[0] == counts[1]
+
+
+def test_the_same_seed_draws_the_same_form_from_the_database(user, blueprint):
+    from quiz.assembly import assemble, load_candidates
+    from quiz.services import blueprint_spec
+
+    forms = []
+    for _ in range(2):
+        scored, pretest = load_candidates(blueprint=blueprint, user=user, seed=99)
+        forms.append(
+            assemble(
+                spec=blueprint_spec(blueprint), scored_pool=scored, pretest_pool=pretest, seed=99
+            )
+        )
+    assert forms[0] == forms[1]
