@@ -31,10 +31,12 @@ from bench.run import (
     ROOT,
     SERVER,
     check_saves,
-    free_port,
     locust,
+    locust_command,
     recreate_database,
     run,
+    start_gunicorn,
+    stop,
     wait_until_up,
 )
 
@@ -49,80 +51,16 @@ def worker_pids(master: int) -> list[int]:
     return [int(pid) for pid in out.split()]
 
 
-def start_server(env: dict) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--worker-class",
-            "gthread",
-            "--log-level",
-            "critical",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    host = f"http://127.0.0.1:{port}"
-    wait_until_up(f"{host}/healthz", server)
-    return server, host
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 def load_in_background(users: int, seconds: int, host: str, env: dict, workdir: Path):
     """Start locust's SaveUser load as a subprocess, to wait for after the fault."""
     prefix = workdir / f"chaos-{time.monotonic_ns()}"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "locust",
-            "-f",
-            "bench/locustfile.py",
-            "SaveUser",
-            "--headless",
-            "--users",
-            str(users),
-            "--spawn-rate",
-            str(users),
-            "--run-time",
-            f"{seconds}s",
-            "--stop-timeout",
-            "5",
-            "--host",
-            host,
-            "--csv",
-            str(prefix),
-            "--only-summary",
-            "--loglevel",
-            "ERROR",
-            "--exit-code-on-error",
-            "0",
-        ],
+    return subprocess.Popen(
+        locust_command("SaveUser", users, seconds, host, prefix),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    return process, prefix
 
 
 def resume_page_check(host: str, acks: Path, sample: int = 25) -> tuple[int, int]:
@@ -201,10 +139,10 @@ def main() -> int:
     # 1. Workers killed -------------------------------------------------------------------
     acks = workdir / "killed.txt"
     env["BENCH_ACK_FILE"] = str(acks)
-    server, host = start_server(env)
+    server, host = start_gunicorn(env, workers=2, threads=4)
     kills = 0
     try:
-        load, _ = load_in_background(8, 30, host, env, workdir)
+        load = load_in_background(8, 30, host, env, workdir)
         time.sleep(4)
         while load.poll() is None and kills < 6:
             time.sleep(random.uniform(2, 4))
@@ -231,9 +169,9 @@ def main() -> int:
     # 2. Database restarted ---------------------------------------------------------------
     acks = workdir / "restart.txt"
     env["BENCH_ACK_FILE"] = str(acks)
-    server, host = start_server(env)
+    server, host = start_gunicorn(env, workers=2, threads=4)
     try:
-        load, _ = load_in_background(8, 25, host, env, workdir)
+        load = load_in_background(8, 25, host, env, workdir)
         time.sleep(6)
         stopped_at = time.monotonic()
         restart_postgres(down_seconds=3)

@@ -22,6 +22,7 @@ import os
 import platform
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,6 +45,7 @@ class Plan:
     assembly_sizes: str
     assembly_repeats: int
     levels: tuple[int, ...]
+    rounds: int
     seconds: int
     flow_users: int
     flow_seconds: int
@@ -51,8 +53,8 @@ class Plan:
     threads: int
 
 
-FULL = Plan("examprep_bench", 10_000, 200, "1000,10000,100000", 15, (1, 4, 16), 12, 16, 40, 2, 8)
-SMOKE = Plan("examprep_bench_smoke", 300, 12, "300", 3, (1, 4), 2, 4, 4, 1, 4)
+FULL = Plan("examprep_bench", 10_000, 200, "1000,10000,100000", 15, (1, 4, 16), 3, 6, 16, 40, 2, 8)
+SMOKE = Plan("examprep_bench_smoke", 300, 12, "300", 3, (1, 4), 1, 2, 4, 4, 1, 4)
 
 SCENARIOS = [
     ("TrivialUser", "baseline a: trivial"),
@@ -80,36 +82,22 @@ def recreate_database(name: str) -> None:
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
+def locust_command(user_class: str, users: int, seconds: int, host: str, prefix: Path) -> list:
+    """A bounded, headless locust run of one user class, writing its stats as CSV."""
+    return [
+        *(sys.executable, "-m", "locust", "-f", "bench/locustfile.py", user_class),
+        *("--headless", "--users", str(users), "--spawn-rate", str(users)),
+        *("--run-time", f"{seconds}s", "--stop-timeout", "5", "--host", host),
+        *("--csv", str(prefix), "--only-summary", "--loglevel", "ERROR"),
+        *("--exit-code-on-error", "0"),
+    ]
+
+
 def locust(user_class: str, users: int, seconds: int, host: str, env: dict, workdir: Path) -> dict:
     """Run one headless locust scenario; return its stats per request name."""
-    prefix = workdir / f"{user_class}-{users}"
+    prefix = workdir / f"{user_class}-{users}-{time.monotonic_ns()}"
     run(
-        [
-            sys.executable,
-            "-m",
-            "locust",
-            "-f",
-            "bench/locustfile.py",
-            user_class,
-            "--headless",
-            "--users",
-            str(users),
-            "--spawn-rate",
-            str(users),
-            "--run-time",
-            f"{seconds}s",
-            "--stop-timeout",
-            "5",
-            "--host",
-            host,
-            "--csv",
-            str(prefix),
-            "--only-summary",
-            "--loglevel",
-            "ERROR",
-            "--exit-code-on-error",
-            "0",
-        ],
+        locust_command(user_class, users, seconds, host, prefix),
         env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -130,6 +118,47 @@ def locust(user_class: str, users: int, seconds: int, host: str, env: dict, work
     return stats
 
 
+EMPTY = {"requests": 0, "failures": 1, "rps": 0.0, "p50": 0, "p95": 0, "p99": 0}
+
+
+def measure_level(plan: Plan, users: int, host: str, env: dict, workdir: Path) -> dict:
+    """Each scenario ``plan.rounds`` times, interleaved (the order rotates every round).
+
+    Machine noise drifts over seconds, so a ratio is taken within a round, between runs made
+    back to back, and the median over rounds is reported; so are the median rate and latencies.
+    """
+    rounds: list[dict] = []
+    for number in range(plan.rounds):
+        order = SCENARIOS[number % len(SCENARIOS) :] + SCENARIOS[: number % len(SCENARIOS)]
+        result = {}
+        for user_class, name in order:
+            print(f"bench: {name} at concurrency {users}, round {number + 1}")
+            stats = locust(user_class, users, plan.seconds, host, env, workdir)
+            result[name] = stats.get(name, EMPTY)
+        rounds.append(result)
+    summary = {}
+    for _, name in SCENARIOS:
+        runs = [r[name] for r in rounds]
+        summary[name] = {
+            "requests": sum(r["requests"] for r in runs),
+            "failures": sum(r["failures"] for r in runs),
+            **{
+                key: statistics.median(r[key] for r in runs) for key in ("rps", "p50", "p95", "p99")
+            },
+            "vs_a": statistics.median(
+                ratio_value(r[name]["rps"], r["baseline a: trivial"]["rps"]) for r in rounds
+            ),
+            "vs_b": statistics.median(
+                ratio_value(r[name]["rps"], r["baseline b: select+update"]["rps"]) for r in rounds
+            ),
+        }
+    return summary
+
+
+def ratio_value(value: float, base: float) -> float:
+    return value / base if base else 0.0
+
+
 def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -142,6 +171,46 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> N
         except OSError:
             time.sleep(0.3)
     raise RuntimeError("gunicorn did not answer in time")
+
+
+def start_gunicorn(env: dict, *, workers: int, threads: int) -> tuple[subprocess.Popen, str]:
+    """gunicorn on a free loopback port, as production runs it; returns (process, base URL)."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--worker-class",
+            "gthread",
+            "--log-level",
+            "critical",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    host = f"http://127.0.0.1:{port}"
+    wait_until_up(f"{host}/healthz", server)
+    return server, host
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a process we started, by its PID: politely, then for good."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def django_snippet(code: str, env: dict) -> str:
@@ -234,23 +303,11 @@ def main(argv: list[str] | None = None) -> int:
         wait_until_up(f"{host}/healthz", server)
         with tempfile.TemporaryDirectory() as workdir:
             for users in plan.levels:
-                levels[users] = {}
-                for user_class, name in SCENARIOS:
-                    print(f"bench: {name} at concurrency {users}")
-                    stats = locust(user_class, users, plan.seconds, host, env, Path(workdir))
-                    levels[users][name] = stats.get(
-                        name,
-                        {"requests": 0, "failures": 1, "rps": 0.0, "p50": 0, "p95": 0, "p99": 0},
-                    )
+                levels[users] = measure_level(plan, users, host, env, Path(workdir))
             print(f"bench: the whole flow, {plan.flow_users} candidates")
             flow = locust("ExamUser", plan.flow_users, plan.flow_seconds, host, env, Path(workdir))
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
 
     acknowledged, lost = check_saves(acks, env)
     report = render(plan, assembly, levels, flow, acknowledged, lost, time.monotonic() - started)
@@ -287,10 +344,6 @@ def check_saves(acks: Path, env: dict) -> tuple[int, int]:
     return count, lost
 
 
-def ratio(value: float, base: float) -> str:
-    return f"{value / base:.2f}" if base else "n/a"
-
-
 def render(plan, assembly, levels, flow, acknowledged, lost, seconds) -> str:
     lines = [
         "# examprep benchmark",
@@ -303,18 +356,18 @@ def render(plan, assembly, levels, flow, acknowledged, lost, seconds) -> str:
         "",
         "## Throughput against baselines (same gunicorn, same middleware, same run)",
         "",
+        f"Each row: the median of {plan.rounds} interleaved round(s) of {plan.seconds} s; a "
+        "ratio is taken within a round (runs made back to back), then the median over rounds.",
+        "",
         "| concurrency | request | req/s | p50 ms | p95 ms | p99 ms | errors "
         "| ÷ baseline b | ÷ baseline a |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for users, stats in levels.items():
-        base_a = stats["baseline a: trivial"]["rps"]
-        base_b = stats["baseline b: select+update"]["rps"]
         for name, s in stats.items():
             lines.append(
                 f"| {users} | {name} | {s['rps']:.1f} | {s['p50']:.0f} | {s['p95']:.0f} | "
-                f"{s['p99']:.0f} | {s['failures']} | {ratio(s['rps'], base_b)} | "
-                f"{ratio(s['rps'], base_a)} |"
+                f"{s['p99']:.0f} | {s['failures']} | {s['vs_b']:.2f} | {s['vs_a']:.2f} |"
             )
     lines += [
         "",
