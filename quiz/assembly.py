@@ -147,10 +147,10 @@ def load_candidates(*, blueprint, user, seed: int) -> tuple[list[Candidate], lis
 
     Never reads or sorts the whole bank. Per objective, two index range scans take a run of up to
     a whole form's worth of unseen published questions from a seeded random point of the
-    questions' ``sample_key`` order (wrapping round). The questions this candidate has seen come
-    in one more query, ranked by how recently. So the query count depends on the number of
-    objectives, never on the size of the bank, and at most
-    ``objectives × question_count + history`` rows leave the database.
+    questions' ``sample_key`` order (wrapping round); on PostgreSQL all scans go in one UNION ALL
+    query. The questions this candidate has seen come in one more query, ranked by how recently.
+    The query count never depends on the size of the bank, and at most
+    ``2 × objectives × question_count + history`` rows leave the database.
     """
     from quiz.models import AttemptItem, Objective, Question
 
@@ -189,32 +189,57 @@ def load_candidates(*, blueprint, user, seed: int) -> tuple[list[Candidate], lis
             shuffle_key(version_id, seed),
         )
 
-    def run_from_random_point(queryset, limit: int) -> list:
-        """Up to ``limit`` rows in sample-key order from a random start, wrapping round."""
+    def scans(queryset, limit: int) -> tuple:
+        """From a random point of the sample-key order: the run up to the end, and the run from
+        the start (the wrap-round). Both are index range scans of at most ``limit`` rows."""
         start = rng.randrange(SAMPLE_KEY_SPACE)
         ordered = queryset.order_by("sample_key", "pk").values_list(*fields)
-        rows = list(ordered.filter(sample_key__gte=start)[:limit])
-        # Always the second scan too (even if empty), so the query count never varies.
-        rows += list(ordered.filter(sample_key__lt=start)[: max(limit - len(rows), 1)])
-        return rows[:limit]
+        return (
+            ordered.filter(sample_key__gte=start)[:limit],
+            ordered.filter(sample_key__lt=start)[:limit],
+            limit,
+        )
 
     unseen = servable.exclude(pk__in=list(recency))
-    scored_rows = []
-    for objective_id in (
-        Objective.objects.filter(domain__blueprint=blueprint)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    ):
-        scored_rows += run_from_random_point(
+    objectives = Objective.objects.filter(domain__blueprint=blueprint).order_by("pk")
+    groups = [
+        scans(
             unseen.filter(objective_id=objective_id, status=Question.Status.PUBLISHED),
             blueprint.question_count,
         )
-    pretest_rows = run_from_random_point(
-        unseen.filter(status=Question.Status.PRETEST), blueprint.max_unscored_items
+        for objective_id in objectives.values_list("pk", flat=True)
+    ]
+    groups.append(
+        scans(unseen.filter(status=Question.Status.PRETEST), blueprint.max_unscored_items)
     )
+    results = _run_scans([part for head, tail, _ in groups for part in (head, tail)])
+    runs = [
+        (results[2 * number] + results[2 * number + 1])[:limit]
+        for number, (_, _, limit) in enumerate(groups)
+    ]
+    scored_rows = [row for rows in runs[:-1] for row in rows]
+    pretest_rows = list(runs[-1])
     seen_rows = servable.filter(pk__in=list(recency)).values_list(*fields, "status")
     for *row, status in seen_rows:
         target = scored_rows if status == Question.Status.PUBLISHED else pretest_rows
         if status in (Question.Status.PUBLISHED, Question.Status.PRETEST):
             target.append(tuple(row))
     return [candidate(r) for r in scored_rows], [candidate(r) for r in pretest_rows]
+
+
+def _run_scans(querysets: list) -> list[list]:
+    """Run the scans: in one UNION ALL query where the database allows ordered, limited parts
+    (PostgreSQL), else one query each (SQLite). Returns each scan's rows, in order."""
+    from django.db import connection
+    from django.db.models import IntegerField, Value
+
+    if not connection.features.supports_slicing_ordering_in_compound:
+        return [list(queryset) for queryset in querysets]
+    tagged = [
+        queryset.annotate(scan=Value(number, output_field=IntegerField()))
+        for number, queryset in enumerate(querysets)
+    ]
+    results: list[list] = [[] for _ in querysets]
+    for *row, number in tagged[0].union(*tagged[1:], all=True):
+        results[number].append(tuple(row))
+    return results

@@ -274,3 +274,19 @@ def test_twenty_concurrent_submits_and_saves_give_one_finished_attempt_and_one_s
     # The stored score already counts every saved answer: recomputing it changes nothing.
     assert rescore(attempt=attempt) is False
     assert json.dumps(attempt.results)
+
+
+def test_review_marks_a_multiple_response_item_with_too_few_choices_as_incomplete(
+    candidate_client, live_attempt
+):
+    item = next(
+        i for i in live_attempt.items.select_related("version") if i.version.type == "multiple"
+    )
+    candidate_client.post(
+        reverse("quiz:attempt_save", args=[live_attempt.pk, item.position]), {"selected": ["0"]}
+    )
+    url = reverse("quiz:attempt_review", args=[live_attempt.pk])
+    assert "<strong>1</strong> incomplete" in candidate_client.get(url).content.decode()
+    rows = candidate_client.get(url, {"show": "incomplete"}).content.decode()
+    assert rows.count('badge badge-flag">Incomplete') == 1
+    assert f"Question {item.position}</a>" in rows
