@@ -273,34 +273,10 @@ def main(argv: list[str] | None = None) -> int:
         if line.startswith("{")
     ]
 
-    port = free_port()
-    host = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(plan.workers),
-            "--threads",
-            str(plan.threads),
-            "--worker-class",
-            "gthread",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, host = start_gunicorn(env, workers=plan.workers, threads=plan.threads)
     levels: dict[int, dict] = {}
     flow: dict = {}
     try:
-        wait_until_up(f"{host}/healthz", server)
         with tempfile.TemporaryDirectory() as workdir:
             for users in plan.levels:
                 levels[users] = measure_level(plan, users, host, env, Path(workdir))
