@@ -15,6 +15,13 @@ from tests.quiz.conftest import NOW
 pytestmark = pytest.mark.django_db
 
 
+def save(attempt, position: int, answer: Answer, *, now=NOW) -> AttemptItem:
+    """The candidate saves an answer on their own attempt."""
+    return save_answer(
+        attempt_id=attempt.pk, user=attempt.user, position=position, answer=answer, now=now
+    )
+
+
 def key_positions(item: AttemptItem) -> tuple[int, ...]:
     """The display positions of the item's key."""
     return tuple(
@@ -95,11 +102,10 @@ def test_pretest_questions_are_served_unscored_up_to_the_cap(user):
 
 
 def test_save_one_second_before_the_deadline_is_accepted(attempt):
-    item = save_answer(
-        attempt_id=attempt.pk,
-        user=attempt.user,
-        position=1,
-        answer=Answer(selected=(0,)),
+    item = save(
+        attempt,
+        1,
+        Answer(selected=(0,)),
         now=attempt.deadline - timedelta(seconds=1),
     )
     assert item.selected and item.revision == 1
@@ -107,11 +113,10 @@ def test_save_one_second_before_the_deadline_is_accepted(attempt):
 
 def test_save_one_second_after_the_deadline_is_rejected_changes_nothing_and_finishes(attempt):
     with pytest.raises(ValidationError) as error:
-        save_answer(
-            attempt_id=attempt.pk,
-            user=attempt.user,
-            position=1,
-            answer=Answer(selected=(0,)),
+        save(
+            attempt,
+            1,
+            Answer(selected=(0,)),
             now=attempt.deadline + timedelta(seconds=1),
         )
     assert error.value.code == "deadline_passed"
@@ -124,39 +129,21 @@ def test_save_one_second_after_the_deadline_is_rejected_changes_nothing_and_fini
 def test_save_after_submission_is_refused(attempt):
     finish_attempt(attempt=attempt, now=NOW)
     with pytest.raises(ValidationError) as error:
-        save_answer(
-            attempt_id=attempt.pk,
-            user=attempt.user,
-            position=1,
-            answer=Answer(selected=(0,)),
-            now=NOW,
-        )
+        save(attempt, 1, Answer(selected=(0,)), now=NOW)
     assert error.value.code == "attempt_finished"
 
 
 def test_answers_are_stored_as_original_indices_through_the_shuffle(attempt):
     item = attempt.items.get(position=1)
     shown = 2
-    saved = save_answer(
-        attempt_id=attempt.pk,
-        user=attempt.user,
-        position=1,
-        answer=Answer(selected=(shown,)),
-        now=NOW,
-    )
+    saved = save(attempt, 1, Answer(selected=(shown,)), now=NOW)
     assert saved.selected == [item.option_order[shown]]
 
 
 def test_more_selections_than_the_item_asks_for_are_refused(attempt):
     item = next(i for i in attempt.items.select_related("version") if i.version.type == "multiple")
     with pytest.raises(ValidationError) as error:
-        save_answer(
-            attempt_id=attempt.pk,
-            user=attempt.user,
-            position=item.position,
-            answer=Answer(selected=(0, 1, 2)),
-            now=NOW,
-        )
+        save(attempt, item.position, Answer(selected=(0, 1, 2)), now=NOW)
     assert error.value.code == "too_many_selections"
     item.refresh_from_db()
     assert item.selected == []
@@ -164,63 +151,27 @@ def test_more_selections_than_the_item_asks_for_are_refused(attempt):
 
 def test_an_option_that_is_not_the_items_is_refused(attempt):
     with pytest.raises(ValidationError) as error:
-        save_answer(
-            attempt_id=attempt.pk,
-            user=attempt.user,
-            position=1,
-            answer=Answer(selected=(9,)),
-            now=NOW,
-        )
+        save(attempt, 1, Answer(selected=(9,)), now=NOW)
     assert error.value.code == "invalid_option"
 
 
 def test_a_stale_write_from_another_tab_is_refused_and_the_newer_answer_kept(attempt):
-    save_answer(
-        attempt_id=attempt.pk,
-        user=attempt.user,
-        position=1,
-        answer=Answer(selected=(0,), revision=0),
-        now=NOW,
-    )
+    save(attempt, 1, Answer(selected=(0,), revision=0), now=NOW)
     with pytest.raises(ValidationError) as error:
-        save_answer(
-            attempt_id=attempt.pk,
-            user=attempt.user,
-            position=1,
-            answer=Answer(selected=(1,), revision=0),
-            now=NOW,
-        )
+        save(attempt, 1, Answer(selected=(1,), revision=0), now=NOW)
     assert error.value.code == "stale_revision"
     item = attempt.items.get(position=1)
     assert item.selected == [item.option_order[0]] and item.revision == 1
 
 
 def test_replaying_the_same_write_is_accepted_and_changes_nothing(attempt):
-    save_answer(
-        attempt_id=attempt.pk,
-        user=attempt.user,
-        position=1,
-        answer=Answer(selected=(0,), revision=0),
-        now=NOW,
-    )
-    item = save_answer(
-        attempt_id=attempt.pk,
-        user=attempt.user,
-        position=1,
-        answer=Answer(selected=(0,), revision=0),
-        now=NOW,
-    )
+    save(attempt, 1, Answer(selected=(0,), revision=0), now=NOW)
+    item = save(attempt, 1, Answer(selected=(0,), revision=0), now=NOW)
     assert item.revision == 1
 
 
 def test_flag_and_strike_are_kept_with_the_attempt(attempt):
-    save_answer(
-        attempt_id=attempt.pk,
-        user=attempt.user,
-        position=3,
-        answer=Answer(struck=(1, 3), flagged=True),
-        now=NOW,
-    )
+    save(attempt, 3, Answer(struck=(1, 3), flagged=True), now=NOW)
     item = attempt.items.get(position=3)
     assert item.flagged is True
     assert item.struck == sorted([item.option_order[1], item.option_order[3]])
@@ -228,13 +179,7 @@ def test_flag_and_strike_are_kept_with_the_attempt(attempt):
 
 def test_submitting_scores_and_is_idempotent(attempt):
     for item in attempt.items.select_related("version"):
-        save_answer(
-            attempt_id=attempt.pk,
-            user=attempt.user,
-            position=item.position,
-            answer=Answer(selected=key_positions(item)),
-            now=NOW,
-        )
+        save(attempt, item.position, Answer(selected=key_positions(item)), now=NOW)
     first = finish_attempt(attempt=attempt, now=NOW + timedelta(minutes=5))
     second = finish_attempt(attempt=attempt, now=NOW + timedelta(minutes=9))
     assert first.scaled_score == second.scaled_score == 1000
@@ -244,9 +189,7 @@ def test_submitting_scores_and_is_idempotent(attempt):
 
 
 def test_expire_attempts_command_finishes_overdue_attempts_at_their_deadline(attempt):
-    save_answer(
-        attempt_id=attempt.pk, user=attempt.user, position=1, answer=Answer(selected=(0,)), now=NOW
-    )
+    save(attempt, 1, Answer(selected=(0,)), now=NOW)
     import time_machine
 
     with time_machine.travel(attempt.deadline + timedelta(minutes=1)):
@@ -266,13 +209,7 @@ def test_rescore_applies_a_fixed_key_to_items_whose_options_did_not_change(attem
     wrong = next(
         p for p, o in enumerate(item.option_order) if o not in item.version.correct_indices
     )
-    save_answer(
-        attempt_id=attempt.pk,
-        user=attempt.user,
-        position=item.position,
-        answer=Answer(selected=(wrong,)),
-        now=NOW,
-    )
+    save(attempt, item.position, Answer(selected=(wrong,)), now=NOW)
     finished = finish_attempt(attempt=attempt, now=NOW)
     before = finished.correct_count
     question = item.version.question
