@@ -247,6 +247,9 @@ class QuestionAdmin(admin.ModelAdmin):
             "title": f"Preview of {question.external_id}",
             "question": question,
             "version": question.current_version,
+            "options": question.current_version.options_shown(reveal_key=True)
+            if question.current_version
+            else [],
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/quiz/question/preview.html", context)

@@ -102,20 +102,10 @@ def _practice_page(request, item: PracticeItem, *, error=None) -> TemplateRespon
     session = item.session
     version = item.version
     count = session.items.count()
-    options = [
-        {
-            "position": shown,
-            "letter": "ABCDEFGHIJ"[shown],
-            "html": version.choices[original]["html"],
-            "checked": original in item.selected,
-            # The key and rationales only once answered (they are the feedback).
-            "is_key": item.is_answered and version.choices[original]["correct"],
-            "rationale_html": version.choices[original]["rationale_html"]
-            if item.is_answered
-            else "",
-        }
-        for shown, original in enumerate(item.option_order)
-    ]
+    # The key and rationales only once answered: they are the feedback.
+    options = version.options_shown(
+        item.option_order, selected=item.selected, reveal_key=item.is_answered
+    )
     context = {
         "session": session,
         "item": item,

@@ -99,16 +99,9 @@ def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
                 "version": version,
                 "correct": correct,
                 "bookmarked": version.question_id in bookmarked,
-                "options": [
-                    {
-                        "letter": "ABCDEFGHIJ"[shown],
-                        "html": version.choices[original]["html"],
-                        "rationale_html": version.choices[original]["rationale_html"],
-                        "is_key": version.choices[original]["correct"],
-                        "chosen": original in item.selected,
-                    }
-                    for shown, original in enumerate(item.option_order)
-                ],
+                "options": version.options_shown(
+                    item.option_order, selected=item.selected, reveal_key=True
+                ),
             }
         )
     context = {

@@ -169,17 +169,7 @@ def _question_page(request, attempt, item, *, error=None, status=200) -> Templat
         .values_list("position", "selected", "flagged")
     )
     version = item.version
-    order = item.option_order
-    options = [
-        {
-            "position": shown,
-            "letter": "ABCDEFGHIJ"[shown],
-            "html": version.choices[original]["html"],
-            "checked": original in item.selected,
-            "struck": original in item.struck,
-        }
-        for shown, original in enumerate(order)
-    ]
+    options = version.options_shown(item.option_order, selected=item.selected, struck=item.struck)
     context = {
         "attempt": attempt,
         "item": item,

@@ -353,3 +353,28 @@ class QuestionVersion(models.Model):
     @property
     def max_selections(self) -> int:
         return len(self.correct_indices) if self.type == MULTIPLE else 1
+
+    def options_shown(
+        self, option_order=None, *, selected=(), struck=(), reveal_key: bool = False
+    ) -> list[dict]:
+        """The options in the order a candidate sees them (A, B, …), with their state.
+
+        The key and the rationales are included only with ``reveal_key``: pages served during an
+        exam never carry them, not even in attributes.
+        """
+        order = range(len(self.choices)) if option_order is None else option_order
+        options = []
+        for shown, original in enumerate(order):
+            choice = self.choices[original]
+            options.append(
+                {
+                    "position": shown,
+                    "letter": "ABCDEFGHIJ"[shown],
+                    "html": choice["html"],
+                    "checked": original in selected,
+                    "struck": original in struck,
+                    "is_key": reveal_key and choice["correct"],
+                    "rationale_html": choice["rationale_html"] if reveal_key else "",
+                }
+            )
+        return options
