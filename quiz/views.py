@@ -135,28 +135,26 @@ def attempt_question(request: HttpRequest, attempt_id: int, position: int) -> Ht
 
 
 def _go(request: HttpRequest, attempt: Attempt, position: int, go: str) -> HttpResponse:
-    count = attempt.blueprint.question_count
+    """Where a posted answer form goes next: the review screen, or another item."""
     if go == "review":
         url = reverse("quiz:attempt_review", args=[attempt.pk])
-    else:
-        target = {"prev": position - 1, "next": position + 1, "stay": position}.get(go)
-        if target is None:
-            target = int(go) if go.isdigit() else position
-        target = min(max(target, 1), count)
-        url = reverse("quiz:attempt_question", args=[attempt.pk, target])
-    if request.htmx and go != "review":
-        # Render the next item in place and put its URL in the address bar.
-        target_item = AttemptItem.objects.select_related("version").get(
-            attempt=attempt, position=int(url.rstrip("/").rsplit("/", 1)[1])
-        )
-        response = _question_page(request, attempt, target_item)
-        response["HX-Push-Url"] = url
-        return response
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
+    target = {"prev": position - 1, "next": position + 1, "stay": position}.get(go)
+    if target is None:
+        target = int(go) if go.isdigit() else position
+    target = min(max(target, 1), attempt.blueprint.question_count)
+    url = reverse("quiz:attempt_question", args=[attempt.pk, target])
+    if not request.htmx:
+        return redirect(url)
+    # Render the next item in place and put its URL in the address bar.
+    item = AttemptItem.objects.select_related("version").get(attempt=attempt, position=target)
+    response = _question_page(request, attempt, item)
+    response["HX-Push-Url"] = url
+    return response
 
 
 def _question_page(request, attempt, item, *, error=None, status=200) -> TemplateResponse:

@@ -91,7 +91,6 @@ def test_xss_payloads_in_every_field_never_execute(page, context, live_server):
     visited = 0
     for item in attempt.items.select_related("version__question"):
         page.goto(f"/attempts/{attempt.pk}/questions/{item.position}/")
-        page.get_by_role("link", name="link").count()  # rendered, not executed
         visited += item.version.question.external_id.startswith("xss")
     page.goto(f"/attempts/{attempt.pk}/review/")
     finish_attempt(attempt=attempt, now=timezone.now())
