@@ -104,6 +104,22 @@ class Answer:
     revision: int | None = None  # the revision the screen was based on; None skips the check
 
 
+# What save_answer reads: the item itself, the attempt's state and clock, and what the version
+# needs to say how many options may be chosen (QuestionVersion.max_selections). A version's
+# rendered HTML and authored source stay in the database.
+SAVE_READS = (
+    *(f.name for f in AttemptItem._meta.concrete_fields),
+    "attempt__status",
+    "attempt__deadline",
+    "version__type",
+    "version__choices",
+)
+ANSWER_FIELDS = ("selected", "struck", "flagged", "revision", "answered_at")
+# A save that loses the race to another write of the same item reads again and decides afresh;
+# losing it this many times in a row (a tab in a tight loop) is reported as a conflict.
+SAVE_TRIES = 3
+
+
 def save_answer(
     *, attempt_id: int, user, position: int, answer: Answer, now: datetime
 ) -> AttemptItem:
@@ -116,31 +132,42 @@ def save_answer(
     than the item asks for (``too_many_selections``); or the screen was based on an older
     revision than the server holds and would change it (``stale_revision``: another tab saved
     since). Re-sending what the server already holds is accepted and changes nothing.
+
+    The write is a compare-and-set, not a lock: it lands only if the item still has the
+    revision that was read and has not been scored. Scoring (``finish_attempt``) locks every
+    item and stamps ``outcome_correct`` on each, so a save racing a submit either lands before
+    the score is computed, and counts, or changes nothing and is refused. Saves to different
+    items of one attempt never wait for each other.
     """
-    with transaction.atomic():
-        # One query finds the item, checks ownership and locks the attempt row: a submit in
-        # another request must not score while this write lands.
+    for _ in range(SAVE_TRIES):
         item = (
             AttemptItem.objects.select_related("attempt", "version")
-            .select_for_update(of=("attempt",))
+            .only(*SAVE_READS)
             .get(attempt_id=attempt_id, attempt__user=user, position=position)
         )
         attempt = item.attempt
         if attempt.is_finished:
             raise ValidationError("This exam has been submitted.", code="attempt_finished")
-        if not attempt.is_overdue(now):
-            if _apply_answer(item, answer):
-                item.revision += 1
-                if answer.selected:
-                    item.answered_at = now
-                item.save(
-                    update_fields=["selected", "struck", "flagged", "revision", "answered_at"]
-                )
+        if attempt.is_overdue(now):
+            finish_attempt(attempt=attempt, now=now)
+            raise ValidationError(
+                "Time is up: answers can no longer be changed. Your saved answers were scored.",
+                code="deadline_passed",
+            )
+        read_revision = item.revision
+        if not _apply_answer(item, answer):
             return item
-    finish_attempt(attempt=attempt, now=now)
+        item.revision += 1
+        if answer.selected:
+            item.answered_at = now
+        written = AttemptItem.objects.filter(
+            pk=item.pk, revision=read_revision, outcome_correct__isnull=True
+        ).update(**{field: getattr(item, field) for field in ANSWER_FIELDS})
+        if written:
+            return item
     raise ValidationError(
-        "Time is up: answers can no longer be changed. Your saved answers were scored.",
-        code="deadline_passed",
+        "This answer is being changed in another tab or window. Reload the page to see it.",
+        code="stale_revision",
     )
 
 
@@ -203,10 +230,12 @@ def score_attempt(
 
     With ``apply_key_fixes``, an item whose question now has a newer version with the very same
     options takes that version's key (a corrected key)."""
+    # Locking the items waits for any save in flight to commit (and then reads it), and makes
+    # every later save wait until outcome_correct is stamped, which it then finds and refuses.
     items = list(
-        AttemptItem.objects.filter(attempt=attempt).select_related(
-            "version__objective__domain", "version__question__current_version"
-        )
+        AttemptItem.objects.filter(attempt=attempt)
+        .select_related("version__objective__domain", "version__question__current_version")
+        .select_for_update(of=("self",))
     )
     blueprint = attempt.blueprint
     scale = scoring.Scale(

@@ -213,7 +213,7 @@ def navigator_entries(rows, *, current: int) -> list[dict]:
 def attempt_save(request: HttpRequest, attempt_id: int, position: int) -> JsonResponse:
     """Autosave from the taking screen's script: JSON in the shape the script expects.
 
-    Ownership is checked by ``save_answer`` in the same query that locks the attempt.
+    Ownership is checked by ``save_answer`` in the same query that reads the item.
     """
     form = AnswerForm(request.POST)
     if not form.is_valid():

@@ -164,6 +164,54 @@ def test_a_stale_write_from_another_tab_is_refused_and_the_newer_answer_kept(att
     assert item.selected == [item.option_order[0]] and item.revision == 1
 
 
+def between_read_and_write(monkeypatch, action) -> None:
+    """Run ``action`` once, after the next save has read the item and before it writes."""
+    from quiz import services
+
+    apply_answer = services._apply_answer
+    pending = [action]
+
+    def interleaved(item, answer):
+        if pending:
+            pending.pop()()
+        return apply_answer(item, answer)
+
+    monkeypatch.setattr(services, "_apply_answer", interleaved)
+
+
+def test_a_save_that_a_submit_overtakes_is_refused_and_the_score_matches_what_is_stored(
+    attempt, monkeypatch
+):
+    between_read_and_write(
+        monkeypatch, lambda: finish_attempt(attempt=attempt, now=NOW + timedelta(minutes=1))
+    )
+    item = attempt.items.select_related("version").get(position=1)
+    with pytest.raises(ValidationError) as error:
+        save(attempt, 1, Answer(selected=key_positions(item)), now=NOW + timedelta(minutes=1))
+    assert error.value.code == "attempt_finished"
+    item.refresh_from_db()
+    assert item.selected == [] and item.revision == 0 and item.outcome_correct is False
+    attempt.refresh_from_db()
+    assert rescore(attempt=attempt) is False
+
+
+def test_a_save_overtaken_by_another_tab_reads_again_and_lands_on_top(attempt, monkeypatch):
+    between_read_and_write(monkeypatch, lambda: save(attempt, 1, Answer(selected=(2,))))
+    item = save(attempt, 1, Answer(selected=(0,), flagged=True))
+    assert item.revision == 2
+    item.refresh_from_db()
+    assert item.selected == [item.option_order[0]] and item.flagged and item.revision == 2
+
+
+def test_a_save_based_on_a_revision_another_tab_overtook_is_refused(attempt, monkeypatch):
+    between_read_and_write(monkeypatch, lambda: save(attempt, 1, Answer(selected=(2,))))
+    with pytest.raises(ValidationError) as error:
+        save(attempt, 1, Answer(selected=(0,), revision=0))
+    assert error.value.code == "stale_revision"
+    item = attempt.items.get(position=1)
+    assert item.selected == [item.option_order[2]] and item.revision == 1
+
+
 def test_replaying_the_same_write_is_accepted_and_changes_nothing(attempt):
     save(attempt, 1, Answer(selected=(0,), revision=0), now=NOW)
     item = save(attempt, 1, Answer(selected=(0,), revision=0), now=NOW)

@@ -1,0 +1,104 @@
+"""Per-request cost of the hot paths, in-process, to find where a request's time goes.
+
+The load test says how fast; this says why. Each path runs through the full middleware stack
+(Django's test client, no HTTP server), one request after another, and reports the median
+wall time, the queries it made, and, with ``--profile PATH``, the top functions by
+cumulative time for that path (cProfile).
+
+    DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=... manage.py bench_profile
+"""
+
+import cProfile
+import io
+import pstats
+import random
+import statistics
+import time
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from quiz.models import Attempt, Blueprint
+from quiz.services import start_attempt
+
+
+class Command(BaseCommand):
+    help = "Median in-process cost and query count of the baselines, question page and save."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--requests", type=int, default=400)
+        parser.add_argument("--user", default="bench0199")
+        parser.add_argument("--profile", help="trivial, touch, question or save")
+        parser.add_argument("--top", type=int, default=30)
+        parser.add_argument("--callees", help="also break down functions matching this regex")
+
+    def handle(self, *args, **options) -> None:
+        user = get_user_model().objects.get(username=options["user"])
+        Attempt.objects.filter(user=user, status=Attempt.Status.IN_PROGRESS).delete()
+        attempt = start_attempt(
+            user=user, blueprint=Blueprint.objects.get(code="MLS-C01"), now=timezone.now()
+        )
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(user)
+        rng = random.Random(7)
+        choice = {"value": "0"}
+
+        def save():
+            choice["value"] = "1" if choice["value"] == "0" else "0"
+            return client.post(
+                f"/attempts/{attempt.pk}/questions/{rng.randint(1, 65)}/save/",
+                {"selected": [choice["value"]]},
+            )
+
+        paths = {
+            "trivial": lambda: client.get("/bench/trivial"),
+            "touch": lambda: client.post("/bench/touch"),
+            "question": lambda: client.get(
+                f"/attempts/{attempt.pk}/questions/{rng.randint(1, 65)}/"
+            ),
+            "save": save,
+        }
+        timings = {name: [] for name in paths}
+        statements = {}
+        for name, call in paths.items():
+            for _ in range(20):  # warm caches, templates and the connection
+                assert call().status_code == 200, name
+            statements[name] = []
+            with connection.execute_wrapper(
+                lambda execute, sql, params, many, context, log=statements[name]: (
+                    log.append(sql) or execute(sql, params, many, context)
+                )
+            ):
+                call()
+        # Interleaved rounds: the machine's noise drifts over seconds, so every path samples
+        # every stretch of it.
+        for _ in range(10):
+            for name, call in paths.items():
+                for _ in range(options["requests"] // 10):
+                    began = time.perf_counter()
+                    call()
+                    timings[name].append((time.perf_counter() - began) * 1000)
+        touch = statistics.median(timings["touch"])
+        for name, samples in timings.items():
+            median = statistics.median(samples)
+            self.stdout.write(
+                f"{name:<9} median {median:6.2f} ms  ({median / touch:4.2f} x touch)  "
+                f"{len(statements[name])} queries: "
+                + " | ".join(sql[:50] for sql in statements[name])
+            )
+        if options["profile"]:
+            profiler = cProfile.Profile()
+            call = paths[options["profile"]]
+            profiler.enable()
+            for _ in range(options["requests"]):
+                call()
+            profiler.disable()
+            out = io.StringIO()
+            stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+            stats.print_stats(options["top"])
+            if options["callees"]:
+                stats.print_callees(options["callees"])
+            self.stdout.write(out.getvalue())
