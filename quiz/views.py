@@ -103,12 +103,15 @@ def _finished_redirect(request: HttpRequest, attempt: Attempt) -> HttpResponse |
 @never_cache
 @require_http_methods(["GET", "POST"])
 def attempt_question(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
-    attempt = _open_attempt(request, attempt_id)
+    item = get_object_or_404(
+        _items_shown().select_related("attempt__blueprint"),
+        attempt__in=Attempt.objects.for_user(request.user),
+        attempt_id=attempt_id,
+        position=position,
+    )
+    attempt = item.attempt
     if response := _finished_redirect(request, attempt):
         return response
-    item = get_object_or_404(
-        AttemptItem.objects.select_related("version"), attempt=attempt, position=position
-    )
     form = AnswerForm(request.POST or None)
     error = None
     if request.method == "POST":
@@ -151,10 +154,15 @@ def _go(request: HttpRequest, attempt: Attempt, position: int, go: str) -> HttpR
     if not request.htmx:
         return redirect(url)
     # Render the next item in place and put its URL in the address bar.
-    item = AttemptItem.objects.select_related("version").get(attempt=attempt, position=target)
+    item = _items_shown().get(attempt=attempt, position=target)
     response = _question_page(request, attempt, item)
     response["HX-Push-Url"] = url
     return response
+
+
+def _items_shown():
+    """Items with the version a candidate is shown (its authored source is not needed)."""
+    return AttemptItem.objects.select_related("version").defer("version__source")
 
 
 def _question_page(request, attempt, item, *, error=None, status=200) -> TemplateResponse:
@@ -186,8 +194,8 @@ def _question_page(request, attempt, item, *, error=None, status=200) -> Templat
 
 
 def navigator_entries(rows, *, current: int) -> list[dict]:
-    """The navigator's 65 buttons, as ready-made strings: rendering them is the page's hot spot,
-    and plain strings skip the template engine's number localisation."""
+    """The navigator's 65 buttons, as ready-made values: rendering them is the page's hot spot,
+    and the tag that renders them skips the template engine (and its number localisation)."""
     entries = []
     for position, selected, flagged in rows:
         state = ", answered" if selected else ", unanswered"
@@ -199,7 +207,7 @@ def navigator_entries(rows, *, current: int) -> list[dict]:
             state += ", flagged"
         entries.append(
             {
-                "position": str(position),
+                "position": int(position),
                 "css": css,
                 "label": f"Question {position}{state}",
                 "current": position == current,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html_join
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -29,23 +29,19 @@ def minutes_text(seconds: int | None) -> str:
     return f"{secs} s"
 
 
+CURRENT_STEP = ' aria-current="step"'
+
+
 @register.simple_tag
 def navigator_buttons(entries: list[dict]) -> str:
-    """The navigator's buttons (65 on a full exam). Rendered in one call: as a template loop it
-    was half of the question page's time. Every value is escaped by format_html."""
-    return format_html_join(
-        "",
-        '<li><button type="submit" name="go" value="{}" class="{}"{} aria-label="{}">{}</button>'
-        "</li>",
-        (
-            (
-                entry["position"],
-                entry["css"],
-                # A constant string: nothing of the user's is marked safe here.
-                mark_safe(' aria-current="step"') if entry["current"] else "",
-                entry["label"],
-                entry["position"],
-            )
+    """The navigator's buttons (65 on a full exam), in one call: as a template loop it was half
+    of the question page's time, and format_html per button still a tenth. The position is a
+    number the view made; the class and label are escaped."""
+    return mark_safe(  # noqa: S308 - every interpolated string is escaped just above
+        "".join(
+            f'<li><button type="submit" name="go" value="{entry["position"]}" '
+            f'class="{escape(entry["css"])}"{CURRENT_STEP if entry["current"] else ""} '
+            f'aria-label="{escape(entry["label"])}">{entry["position"]}</button></li>'
             for entry in entries
-        ),
+        )
     )

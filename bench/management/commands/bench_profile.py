@@ -33,6 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", default="bench0199")
         parser.add_argument("--profile", help="trivial, touch, question or save")
         parser.add_argument("--top", type=int, default=30)
+        parser.add_argument("--sort", default="cumulative", help="a pstats key, e.g. tottime")
         parser.add_argument("--callees", help="also break down functions matching this regex")
 
     def handle(self, *args, **options) -> None:
@@ -97,7 +98,7 @@ class Command(BaseCommand):
                 call()
             profiler.disable()
             out = io.StringIO()
-            stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+            stats = pstats.Stats(profiler, stream=out).sort_stats(options["sort"])
             stats.print_stats(options["top"])
             if options["callees"]:
                 stats.print_callees(options["callees"])

@@ -1,0 +1,40 @@
+"""The gunicorn configuration file that bin/serve, the Docker image and the benchmark share."""
+
+import runpy
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CONF = ROOT / "config" / "gunicorn.conf.py"
+
+
+def load(monkeypatch, **env) -> dict:
+    for name in ("BIND", "PORT", "WEB_CONCURRENCY", "WEB_THREADS", "ACCESS_LOG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(CONF))
+
+
+def test_defaults_serve_threaded_workers_on_port_8000_with_an_access_log(monkeypatch):
+    conf = load(monkeypatch)
+    assert conf["bind"] == "0.0.0.0:8000"
+    assert (conf["workers"], conf["threads"], conf["worker_class"]) == (2, 4, "gthread")
+    assert conf["accesslog"] == "-"
+
+
+def test_the_environment_sets_size_address_and_log(monkeypatch):
+    conf = load(
+        monkeypatch,
+        BIND="127.0.0.1",
+        PORT="9001",
+        WEB_CONCURRENCY="3",
+        WEB_THREADS="8",
+        ACCESS_LOG="",
+    )
+    assert conf["bind"] == "127.0.0.1:9001"
+    assert (conf["workers"], conf["threads"]) == (3, 8)
+    assert conf["accesslog"] is None
+
+
+def test_bin_serve_starts_gunicorn_with_this_file():
+    assert "--config config/gunicorn.conf.py" in (ROOT / "bin" / "serve").read_text()
