@@ -51,6 +51,30 @@ def test_multiple_response_items_say_how_many_to_choose(candidate_client, live_a
     assert 'type="checkbox" name="selected"' in html
 
 
+def test_the_navigator_marks_answered_and_flagged_items(candidate_client, live_attempt):
+    def save(position: int, **data) -> None:
+        url = reverse("quiz:attempt_save", args=[live_attempt.pk, position])
+        assert candidate_client.post(url, data).status_code == 200
+
+    save(2, selected=["0"])
+    save(3, flagged="on")
+    save(4, selected=["1"])
+    save(4, selected=[])  # answered, then cleared: unanswered again
+    html = candidate_client.get(
+        reverse("quiz:attempt_question", args=[live_attempt.pk, 1])
+    ).content.decode()
+    labels = re.findall(r'aria-label="(Question \d+[^"]*)"', html)
+    assert labels[:5] == [
+        "Question 1, unanswered",
+        "Question 2, answered",
+        "Question 3, unanswered, flagged",
+        "Question 4, unanswered",
+        "Question 5, unanswered",
+    ]
+    assert 'class="nav-item is-answered" aria-label="Question 2' in html
+    assert 'aria-current="step" aria-label="Question 1,' in html
+
+
 def test_plain_post_saves_and_moves_to_the_next_item(candidate_client, live_attempt):
     url = reverse("quiz:attempt_question", args=[live_attempt.pk, 1])
     response = candidate_client.post(
@@ -209,7 +233,8 @@ def test_question_page_runs_a_fixed_number_of_queries(
 ):
     blueprint = small_blueprint(per_objective=10, question_count=items)
     attempt = start_attempt(user=user, blueprint=blueprint, now=timezone.now())
-    with django_assert_max_num_queries(10):
+    # Session, user, the item with its attempt and version, the resume position, the navigator.
+    with django_assert_max_num_queries(5):
         response = candidate_client.get(reverse("quiz:attempt_question", args=[attempt.pk, 2]))
     assert response.status_code == 200
 
@@ -220,7 +245,8 @@ def test_save_runs_a_fixed_number_of_queries(
 ):
     blueprint = small_blueprint(per_objective=10, question_count=items)
     attempt = start_attempt(user=user, blueprint=blueprint, now=timezone.now())
-    with django_assert_max_num_queries(6):
+    # Session, user, the item with what its checks need, the compare-and-set write.
+    with django_assert_max_num_queries(4):
         response = candidate_client.post(
             reverse("quiz:attempt_save", args=[attempt.pk, 2]), {"selected": ["0"]}
         )
