@@ -1,5 +1,6 @@
 """Assembly speed: median time to assemble a 65-item form from banks of several sizes, and the
-query count for each (it must not grow with the bank)."""
+query count for each (it must not grow with the bank); then the same for a candidate who has
+already sat ``SITTINGS`` mocks from that bank (it must not grow with the history either)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import time
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import User
 from bench.seed import analyze, copy_blueprint, seed_bank
 from quiz.assembly import assemble, load_candidates
-from quiz.services import blueprint_spec
+from quiz.services import blueprint_spec, finish_attempt, start_attempt
+
+SITTINGS = 20
 
 
 def measure(size: int, repeats: int) -> dict:
@@ -23,6 +27,22 @@ def measure(size: int, repeats: int) -> dict:
     user, _ = User.objects.get_or_create(
         username=f"assembler{size}", defaults={"email": f"a{size}@example.com"}
     )
+    fresh = time_assembly(blueprint, user, repeats)
+    now = timezone.now()
+    for sitting in range(SITTINGS):
+        attempt = start_attempt(user=user, blueprint=blueprint, now=now, seed=10_000 + sitting)
+        finish_attempt(attempt=attempt, now=now)
+    after = time_assembly(blueprint, user, repeats)
+    return {
+        "size": size,
+        **fresh,
+        "sittings": SITTINGS,
+        "after_sittings_median_ms": after["median_ms"],
+        "after_sittings_queries": after["queries"],
+    }
+
+
+def time_assembly(blueprint, user, repeats: int) -> dict:
     spec = blueprint_spec(blueprint)
     timings, queries = [], []
     for seed in range(repeats):
@@ -34,7 +54,6 @@ def measure(size: int, repeats: int) -> dict:
         queries.append(len(captured))
         assert len(form) == blueprint.question_count
     return {
-        "size": size,
         "median_ms": round(statistics.median(timings) * 1000, 1),
         "p90_ms": round(sorted(timings)[int(0.9 * (len(timings) - 1))] * 1000, 1),
         "queries": max(queries),

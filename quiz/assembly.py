@@ -148,24 +148,16 @@ def load_candidates(*, blueprint, user, seed: int) -> tuple[list[Candidate], lis
     Never reads or sorts the whole bank. Per objective, two index range scans take a run of up to
     a whole form's worth of unseen published questions from a seeded random point of the
     questions' ``sample_key`` order (wrapping round); on PostgreSQL all scans go in one UNION ALL
-    query. The questions this candidate has seen come in one more query, ranked by how recently.
-    The query count never depends on the size of the bank, and at most
-    ``2 × objectives × question_count + history`` rows leave the database.
+    query. The questions this candidate has seen (``SeenQuestion``) come in one more query,
+    ranked by how recently. Neither the number nor the size of the queries depends on the size
+    of the bank or of the candidate's history, and at most
+    ``2 × objectives × question_count + questions seen`` rows leave the database.
     """
-    from quiz.models import AttemptItem, Objective, Question
+    from django.db.models import Exists, OuterRef
+
+    from quiz.models import Objective, Question, SeenQuestion
 
     rng = random.Random(seed)
-    history = (
-        AttemptItem.objects.filter(attempt__user=user, attempt__blueprint=blueprint)
-        .order_by("attempt__started_at")
-        .values_list("attempt_id", "version__question_id")
-    )
-    attempt_rank: dict[int, int] = {}
-    recency: dict[int, int] = {}
-    for attempt_id, question_id in history:
-        rank = attempt_rank.setdefault(attempt_id, len(attempt_rank) + 1)
-        recency[question_id] = rank  # later attempts overwrite: the most recent sighting counts
-
     fields = (
         "current_version_id",
         "pk",
@@ -176,6 +168,21 @@ def load_candidates(*, blueprint, user, seed: int) -> tuple[list[Candidate], lis
     servable = Question.objects.filter(
         objective__domain__blueprint=blueprint, current_version__isnull=False
     )
+    # Seen by this candidate: one indexed probe per question a scan reads, whatever the history.
+    seen = Exists(SeenQuestion.objects.filter(user=user, question=OuterRef("pk")))
+    seen_rows = list(
+        SeenQuestion.objects.filter(
+            user=user,
+            question__objective__domain__blueprint=blueprint,
+            question__current_version__isnull=False,
+            question__status__in=[Question.Status.PUBLISHED, Question.Status.PRETEST],
+        ).values_list(
+            *(f"question__{field}" for field in fields), "question__status", "last_seen_at"
+        )
+    )
+    # Recency: 1 for the questions of the oldest sitting, up to the latest sitting's.
+    sittings = {at: rank for rank, at in enumerate(sorted({row[-1] for row in seen_rows}), 1)}
+    recency = {row[1]: sittings[row[-1]] for row in seen_rows}
 
     def candidate(row) -> Candidate:
         version_id, question_id, objective_id, domain, options = row
@@ -200,7 +207,7 @@ def load_candidates(*, blueprint, user, seed: int) -> tuple[list[Candidate], lis
             limit,
         )
 
-    unseen = servable.exclude(pk__in=list(recency))
+    unseen = servable.exclude(seen)
     objectives = Objective.objects.filter(domain__blueprint=blueprint).order_by("pk")
     groups = [
         scans(
@@ -219,11 +226,9 @@ def load_candidates(*, blueprint, user, seed: int) -> tuple[list[Candidate], lis
     ]
     scored_rows = [row for rows in runs[:-1] for row in rows]
     pretest_rows = list(runs[-1])
-    seen_rows = servable.filter(pk__in=list(recency)).values_list(*fields, "status")
-    for *row, status in seen_rows:
+    for *row, status, _ in seen_rows:
         target = scored_rows if status == Question.Status.PUBLISHED else pretest_rows
-        if status in (Question.Status.PUBLISHED, Question.Status.PRETEST):
-            target.append(tuple(row))
+        target.append(tuple(row))
     return [candidate(r) for r in scored_rows], [candidate(r) for r in pretest_rows]
 
 

@@ -27,6 +27,7 @@ from quiz.models import (
     PracticeSession,
     Question,
     QuestionVersion,
+    SeenQuestion,
 )
 
 
@@ -87,6 +88,18 @@ def start_attempt(*, user, blueprint: Blueprint, now: datetime, seed: int | None
                     option_order=list(item.option_order),
                 )
                 for position, item in enumerate(form, start=1)
+            )
+            question_of = {c.version_id: c.question_id for c in (*scored_pool, *pretest_pool)}
+            SeenQuestion.objects.bulk_create(
+                (
+                    SeenQuestion(
+                        user=user, question_id=question_of[item.version_id], last_seen_at=now
+                    )
+                    for item in form
+                ),
+                update_conflicts=True,
+                unique_fields=["user", "question"],
+                update_fields=["last_seen_at"],
             )
     except IntegrityError:
         # Another request (a double click, a second tab) started one first: resume that one.

@@ -36,3 +36,4 @@ def test_the_benchmark_smoke_run_reports_ratios_and_loses_no_save():
     assert "| 4 | save |" in out and "÷ baseline b" in out
     assert "acknowledged but not in the database: **0**" in out
     assert "| 300 |" in out  # assembly row
+    assert "median ms after 20 sittings" in out

@@ -1,4 +1,4 @@
-from quiz.models.attempts import Attempt, AttemptItem
+from quiz.models.attempts import Attempt, AttemptItem, SeenQuestion
 from quiz.models.bank import Blueprint, Choice, Domain, Objective, Question, QuestionVersion
 from quiz.models.practice import Bookmark, PracticeItem, PracticeSession
 
@@ -14,4 +14,5 @@ __all__ = [
     "PracticeSession",
     "Question",
     "QuestionVersion",
+    "SeenQuestion",
 ]

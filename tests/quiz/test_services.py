@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from quiz.assembly import BankTooSmall
-from quiz.models import Attempt, AttemptItem, Question
+from quiz.models import Attempt, AttemptItem, Question, SeenQuestion
 from quiz.services import Answer, finish_attempt, rescore, save_answer, start_attempt
 from tests.factories import UserFactory, mls_bank, small_blueprint
 from tests.quiz.conftest import NOW
@@ -286,6 +286,73 @@ def test_assembly_runs_the_same_number_of_queries_whatever_the_banks_size(user):
         # Never more than a form's worth per objective leaves the database.
         assert len(scored) <= 4 * blueprint.question_count
     assert counts[0] == counts[1]
+
+
+def test_assembly_queries_do_not_grow_with_the_candidates_history(user):
+    """Neither more queries nor bigger ones after many sittings (a list of every question seen
+    once went into each scan, so a loyal candidate's start took half a second)."""
+    from django.db import connection
+
+    from quiz.assembly import load_candidates
+
+    blueprint = small_blueprint(per_objective=12)  # 48 questions, forms of 10
+
+    def measure() -> tuple[int, int]:
+        params: list[int] = []
+
+        def count(execute, sql, values, many, context):
+            params.append(len(values or ()))
+            return execute(sql, values, many, context)
+
+        with connection.execute_wrapper(count):
+            load_candidates(blueprint=blueprint, user=user, seed=5)
+        return len(params), sum(params)
+
+    before = measure()
+    for sitting in range(4):
+        now = NOW + timedelta(hours=sitting)
+        finish_attempt(attempt=start_attempt(user=user, blueprint=blueprint, now=now), now=now)
+    assert SeenQuestion.objects.filter(user=user).count() == 40
+    assert measure() == before
+
+
+def test_a_question_seen_again_is_ranked_by_its_latest_sighting(user):
+    from quiz.assembly import load_candidates
+
+    blueprint = small_blueprint(per_objective=3)  # 12 questions, forms of 10: some repeat
+    sittings = [NOW, NOW + timedelta(hours=1)]
+    served = []
+    for now in sittings:
+        attempt = start_attempt(user=user, blueprint=blueprint, now=now)
+        served.append(set(attempt.items.values_list("version__question_id", flat=True)))
+        finish_attempt(attempt=attempt, now=now)
+    last_seen = dict(
+        SeenQuestion.objects.filter(user=user).values_list("question_id", "last_seen_at")
+    )
+    assert set(last_seen) == served[0] | served[1]
+    assert all(last_seen[q] == sittings[1] for q in served[1])
+    assert all(last_seen[q] == sittings[0] for q in served[0] - served[1])
+    scored, _ = load_candidates(blueprint=blueprint, user=user, seed=1)
+    recency = {c.question_id: c.recency for c in scored}
+    assert all(recency[q] == 2 for q in served[1])
+    assert all(recency[q] == 1 for q in served[0] - served[1])
+    assert all(recency[q] == 0 for q in set(recency) - served[0] - served[1])
+
+
+def test_the_migration_records_what_earlier_attempts_served(user, attempt):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("quiz.migrations.0005_seen_questions")
+    SeenQuestion.objects.all().delete()
+    migration.record_what_was_seen(apps, None)
+    assert set(
+        SeenQuestion.objects.filter(user=user).values_list("question_id", "last_seen_at")
+    ) == {
+        (question_id, attempt.started_at)
+        for question_id in attempt.items.values_list("version__question_id", flat=True)
+    }
 
 
 def test_the_same_seed_draws_the_same_form_from_the_database(user, blueprint):
