@@ -153,8 +153,6 @@ def load_candidates(*, blueprint, user, seed: int) -> tuple[list[Candidate], lis
     of the bank or of the candidate's history, and at most
     ``2 × objectives × question_count + questions seen`` rows leave the database.
     """
-    from django.db.models import Exists, OuterRef
-
     from quiz.models import Objective, Question, SeenQuestion
 
     rng = random.Random(seed)
@@ -168,8 +166,10 @@ def load_candidates(*, blueprint, user, seed: int) -> tuple[list[Candidate], lis
     servable = Question.objects.filter(
         objective__domain__blueprint=blueprint, current_version__isnull=False
     )
-    # Seen by this candidate: one indexed probe per question a scan reads, whatever the history.
-    seen = Exists(SeenQuestion.objects.filter(user=user, question=OuterRef("pk")))
+    # NOT IN a subquery, which PostgreSQL hashes once per scan, rather than NOT EXISTS: a
+    # planner that underestimates a candidate's history turns NOT EXISTS into a nested loop
+    # that compares every question read with every question seen (80 ms a scan, seen here).
+    seen = SeenQuestion.objects.filter(user=user).values("question_id")
     seen_rows = list(
         SeenQuestion.objects.filter(
             user=user,
@@ -207,7 +207,7 @@ def load_candidates(*, blueprint, user, seed: int) -> tuple[list[Candidate], lis
             limit,
         )
 
-    unseen = servable.exclude(seen)
+    unseen = servable.exclude(pk__in=seen)
     objectives = Objective.objects.filter(domain__blueprint=blueprint).order_by("pk")
     groups = [
         scans(
