@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from quiz.assembly import BankTooSmall
 from quiz.forms import REVIEW_FILTERS, AnswerForm
@@ -91,13 +92,13 @@ def _finished_redirect(request: HttpRequest, attempt: Attempt) -> HttpResponse |
         attempt = finish_attempt(attempt=attempt, now=now)
         messages.info(request, "Time ran out: your exam was submitted with the answers you saved.")
     if attempt.is_finished:
-        url = reverse("quiz:attempt_result", args=[attempt.pk])
-        if request.htmx:
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = url
-            return response
-        return redirect(url)
+        return _redirect(request, reverse("quiz:attempt_result", args=[attempt.pk]))
     return None
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    """Leave the exam screen: htmx is told to load the whole page, a plain post is redirected."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 @login_required
@@ -141,12 +142,7 @@ def attempt_question(request: HttpRequest, attempt_id: int, position: int) -> Ht
 def _go(request: HttpRequest, attempt: Attempt, position: int, go: str) -> HttpResponse:
     """Where a posted answer form goes next: the review screen, or another item."""
     if go == "review":
-        url = reverse("quiz:attempt_review", args=[attempt.pk])
-        if request.htmx:
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = url
-            return response
-        return redirect(url)
+        return _redirect(request, reverse("quiz:attempt_review", args=[attempt.pk]))
     target = {"prev": position - 1, "next": position + 1, "stay": position}.get(go)
     if target is None:
         target = int(go) if go.isdigit() else position

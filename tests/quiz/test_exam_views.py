@@ -99,6 +99,18 @@ def test_htmx_post_swaps_in_the_next_item_and_pushes_its_url(candidate_client, l
     assert "<html" not in html and "Question 2 of 10" in html
 
 
+def test_htmx_leaves_the_exam_screen_by_a_full_page_load(candidate_client, live_attempt):
+    """Review and the result are whole pages: htmx is told to load them, not to swap them in."""
+    htmx = {"HX-Request": "true"}
+    url = reverse("quiz:attempt_question", args=[live_attempt.pk, 1])
+    response = candidate_client.post(url, {"revision": "0", "go": "review"}, headers=htmx)
+    assert response["HX-Redirect"] == reverse("quiz:attempt_review", args=[live_attempt.pk])
+    assert not response.content
+    candidate_client.post(reverse("quiz:attempt_submit", args=[live_attempt.pk]))
+    response = candidate_client.get(url, headers=htmx)
+    assert response["HX-Redirect"] == reverse("quiz:attempt_result", args=[live_attempt.pk])
+
+
 def test_autosave_returns_the_new_revision(candidate_client, live_attempt):
     url = reverse("quiz:attempt_save", args=[live_attempt.pk, 2])
     response = candidate_client.post(url, {"selected": ["0"], "revision": "0"})
