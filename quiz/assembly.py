@@ -47,6 +47,7 @@ class Candidate:
 @dataclass(frozen=True)
 class FormItem:
     version_id: int
+    question_id: int
     is_scored: bool
     option_order: tuple[int, ...]  # indices into the version's choices, in display order
 
@@ -133,7 +134,7 @@ def assemble(
     for candidate, is_scored in items:
         order = list(range(candidate.option_count))
         rng.shuffle(order)
-        form.append(FormItem(candidate.version_id, is_scored, tuple(order)))
+        form.append(FormItem(candidate.version_id, candidate.question_id, is_scored, tuple(order)))
     return form
 
 

@@ -89,12 +89,9 @@ def start_attempt(*, user, blueprint: Blueprint, now: datetime, seed: int | None
                 )
                 for position, item in enumerate(form, start=1)
             )
-            question_of = {c.version_id: c.question_id for c in (*scored_pool, *pretest_pool)}
             SeenQuestion.objects.bulk_create(
                 (
-                    SeenQuestion(
-                        user=user, question_id=question_of[item.version_id], last_seen_at=now
-                    )
+                    SeenQuestion(user=user, question_id=item.question_id, last_seen_at=now)
                     for item in form
                 ),
                 update_conflicts=True,
