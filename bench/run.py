@@ -51,11 +51,14 @@ class Plan:
     flow_seconds: int
     workers: int
     threads: int
+    profile_requests: int
 
 
 # gunicorn as config/gunicorn.conf.py runs it by default: 2 workers x 4 threads.
-FULL = Plan("examprep_bench", 10_000, 200, "1000,10000,100000", 15, (1, 4, 16), 5, 5, 16, 40, 2, 4)
-SMOKE = Plan("examprep_bench_smoke", 300, 12, "300", 3, (1, 4), 1, 2, 4, 4, 1, 4)
+FULL = Plan(
+    "examprep_bench", 10_000, 200, "1000,10000,100000", 15, (1, 4, 16), 5, 5, 16, 40, 2, 4, 400
+)
+SMOKE = Plan("examprep_bench_smoke", 300, 12, "300", 3, (1, 4), 1, 2, 4, 4, 1, 4, 20)
 
 SCENARIOS = [
     ("TrivialUser", "baseline a: trivial"),
@@ -270,6 +273,16 @@ def main(argv: list[str] | None = None) -> int:
         if line.startswith("{")
     ]
 
+    print("bench: in-process cost per request")
+    in_process = run(
+        [
+            *(sys.executable, "manage.py", "bench_profile"),
+            *("--requests", str(plan.profile_requests), "--user", f"bench{plan.users - 1:04d}"),
+        ],
+        env,
+        capture_output=True,
+    ).stdout.splitlines()
+
     server, host = start_gunicorn(env, workers=plan.workers, threads=plan.threads)
     levels: dict[int, dict] = {}
     flow: dict = {}
@@ -283,7 +296,9 @@ def main(argv: list[str] | None = None) -> int:
         stop(server)
 
     acknowledged, lost = check_saves(acks, env)
-    report = render(plan, assembly, levels, flow, acknowledged, lost, time.monotonic() - started)
+    report = render(
+        plan, assembly, levels, flow, in_process, acknowledged, lost, time.monotonic() - started
+    )
     print(report)
     if not args.smoke:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -357,7 +372,7 @@ def targets(levels: dict, assembly: list, flow: dict, lost: int) -> list[str]:
     return ["## Targets", "", "| target | measured | |", "| --- | --- | --- |", *rows, ""]
 
 
-def render(plan, assembly, levels, flow, acknowledged, lost, seconds) -> str:
+def render(plan, assembly, levels, flow, in_process, acknowledged, lost, seconds) -> str:
     lines = [
         "# examprep benchmark",
         "",
@@ -387,6 +402,13 @@ def render(plan, assembly, levels, flow, acknowledged, lost, seconds) -> str:
                 f"{s['vs_a']:.2f} |"
             )
     lines += [
+        "",
+        "## In-process cost per request (`manage.py bench_profile`: why, not how fast)",
+        "",
+        "Each request through the whole middleware stack without an HTTP server, one at a time "
+        f"(median of {plan.profile_requests}, interleaved), with the statements it ran.",
+        "",
+        *in_process,
         "",
         f"## The whole flow ({plan.flow_users} candidates, {plan.flow_seconds} s)",
         "",

@@ -37,3 +37,4 @@ def test_the_benchmark_smoke_run_reports_ratios_and_loses_no_save():
     assert "acknowledged but not in the database: **0**" in out
     assert "| 300 |" in out  # assembly row
     assert "median ms after 20 sittings" in out
+    assert "| save |" in out and "UPDATE quiz_attemptitem" in out  # in-process cost

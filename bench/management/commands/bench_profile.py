@@ -2,8 +2,8 @@
 
 The load test says how fast; this says why. Each path runs through the full middleware stack
 (Django's test client, no HTTP server), one request after another, and reports the median
-wall time, the queries it made, and, with ``--profile PATH``, the top functions by
-cumulative time for that path (cProfile).
+wall time against baseline b's ("touch") and the queries it made; with ``--profile PATH``, a
+cProfile listing for that path. `make bench` includes its table in the report.
 
     DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=... manage.py bench_profile
 """
@@ -45,13 +45,16 @@ class Command(BaseCommand):
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
         rng = random.Random(7)
-        choice = {"value": "0"}
+        last_saved: dict[int, str] = {}
 
         def save():
-            choice["value"] = "1" if choice["value"] == "0" else "0"
+            """A save that always changes its item (the other option from last time), so that
+            every one writes: a replay of what is stored would measure less than a save."""
+            position = rng.randint(1, 65)
+            last_saved[position] = "1" if last_saved.get(position) == "0" else "0"
             return client.post(
-                f"/attempts/{attempt.pk}/questions/{rng.randint(1, 65)}/save/",
-                {"selected": [choice["value"]]},
+                f"/attempts/{attempt.pk}/questions/{position}/save/",
+                {"selected": [last_saved[position]]},
             )
 
         paths = {
@@ -83,12 +86,14 @@ class Command(BaseCommand):
                     call()
                     timings[name].append((time.perf_counter() - began) * 1000)
         touch = statistics.median(timings["touch"])
+        self.stdout.write("| request | median ms | × baseline b's time | queries | statements |")
+        self.stdout.write("| --- | --- | --- | --- | --- |")
         for name, samples in timings.items():
             median = statistics.median(samples)
             self.stdout.write(
-                f"{name:<9} median {median:6.2f} ms  ({median / touch:4.2f} x touch)  "
-                f"{len(statements[name])} queries: "
-                + " | ".join(sql[:50] for sql in statements[name])
+                f"| {name} | {median:.2f} | {median / touch:.2f} | {len(statements[name])} | "
+                + " · ".join(sql.split(" ", 1)[0] + " " + _table(sql) for sql in statements[name])
+                + " |"
             )
         if options["profile"]:
             profiler = cProfile.Profile()
@@ -103,3 +108,11 @@ class Command(BaseCommand):
             if options["callees"]:
                 stats.print_callees(options["callees"])
             self.stdout.write(out.getvalue())
+
+
+def _table(sql: str) -> str:
+    """The first table a statement names, for a one-line summary of what a request queried."""
+    for keyword in (" FROM ", "UPDATE ", "INSERT INTO "):
+        if keyword in sql:
+            return sql.split(keyword, 1)[1].split(" ", 1)[0].strip('"')
+    return ""
