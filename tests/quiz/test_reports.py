@@ -59,6 +59,13 @@ def test_the_result_page_shows_score_domains_objectives_pacing_and_counts(
     assert "1.1 Objective" in html or "1.1 " in html
     assert "Time used: <strong>10 min</strong> of 20 min" in html
     assert "Flagged: <strong>1</strong>" in html
+    # Every domain and objective row carries its own label, styled by it; the domain bars mark
+    # the cut.
+    for row in attempt.results["domains"] + attempt.results["objectives"]:
+        style = "badge-meets" if row["label"] == "Meets Competencies" else "badge-needs"
+        assert f'<span class="badge {style}">{row["label"]}</span>' in html
+    cut = round(float(attempt.cut_fraction) * 100, 1)
+    assert html.count(f'<line x1="{cut}" x2="{cut}"') == len(attempt.results["domains"])
 
 
 def test_pretest_items_are_labelled_unscored_only_in_the_review(candidate_client, user):
