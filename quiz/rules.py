@@ -16,6 +16,8 @@ SINGLE = "single"
 MULTIPLE = "multiple"
 QUESTION_TYPES = (SINGLE, MULTIPLE)
 STATUSES = ("draft", "pretest", "published", "retired")
+# The author's estimate of an item's difficulty, until item statistics measure it.
+DIFFICULTIES = ("easy", "medium", "hard")
 
 EXTERNAL_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 # Authors must not type the "(Choose TWO.)" hint: it is derived from the key, so a typed one

@@ -15,6 +15,7 @@ class ParsedQuestion:
     status: str
     content: QuestionData
     blueprint_code: str = ""
+    difficulty: str = ""  # the author's estimate: "", easy, medium or hard
     warnings: list[str] = field(default_factory=list)
 
 

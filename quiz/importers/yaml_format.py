@@ -11,7 +11,14 @@ from pathlib import Path
 import yaml
 
 from quiz.importers.parsed import FileProblem, ParsedQuestion
-from quiz.rules import EXTERNAL_ID_RE, STATUSES, ChoiceData, QuestionData, question_problems
+from quiz.rules import (
+    DIFFICULTIES,
+    EXTERNAL_ID_RE,
+    STATUSES,
+    ChoiceData,
+    QuestionData,
+    question_problems,
+)
 
 QUESTION_FIELDS = {
     "id",
@@ -22,6 +29,7 @@ QUESTION_FIELDS = {
     "choices",
     "explanation",
     "references",
+    "difficulty",
 }
 REQUIRED_FIELDS = ("id", "objective", "type", "stem", "choices")
 CHOICE_FIELDS = {"text", "correct", "rationale"}
@@ -88,6 +96,16 @@ def _parse_question(item, *, source: str, index: int):
                 source, label, "unknown_status", f"Status must be one of {', '.join(STATUSES)}."
             )
         )
+    difficulty = str(item.get("difficulty") or "")
+    if difficulty and difficulty not in DIFFICULTIES:
+        problems.append(
+            FileProblem(
+                source,
+                label,
+                "unknown_difficulty",
+                f"Difficulty must be one of {', '.join(DIFFICULTIES)}.",
+            )
+        )
     raw_choices = item.get("choices") or []
     choices = []
     if not isinstance(raw_choices, list):
@@ -140,6 +158,7 @@ def _parse_question(item, *, source: str, index: int):
             objective_code=str(item["objective"]).strip(),
             status=status,
             content=content,
+            difficulty=difficulty,
         ),
         [],
     )
