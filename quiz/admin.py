@@ -46,6 +46,7 @@ class QuestionAdminForm(forms.ModelForm):
             "objective",
             "type",
             "status",
+            "difficulty",
             "stem",
             "explanation",
             "references",
@@ -142,7 +143,14 @@ class QuestionAdmin(admin.ModelAdmin):
         "version_number",
         "updated_at",
     )
-    list_filter = (BlueprintFilter, "objective__domain", "objective", "type", "status")
+    list_filter = (
+        BlueprintFilter,
+        "objective__domain",
+        "objective",
+        "type",
+        "status",
+        "difficulty",
+    )
     list_select_related = ("objective__domain__blueprint", "current_version")
     search_fields = ("external_id", "stem", "choices__text")
     search_help_text = "Searches ids, stems and option texts."

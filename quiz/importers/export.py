@@ -38,6 +38,7 @@ def export_yaml(questions, *, blueprint_code: str) -> str:
             "objective": question.objective.code,
             "type": question.type,
             "status": question.status,
+            **({"difficulty": question.difficulty} if question.difficulty else {}),
             "stem": question.stem,
             "choices": [
                 {

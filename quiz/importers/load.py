@@ -120,6 +120,7 @@ def _write(resolved, *, report: ImportReport, author) -> None:
             question.objective_id == objective.pk
             and question.content() == parsed.content
             and question.status == parsed.status
+            and question.difficulty == parsed.difficulty
             and question.current_version_id is not None
         ):
             report.unchanged.append(parsed.external_id)
@@ -133,6 +134,7 @@ def _write(resolved, *, report: ImportReport, author) -> None:
         question.explanation = content.explanation
         question.references = "\n".join(content.references)
         question.status = parsed.status
+        question.difficulty = parsed.difficulty
         question.save()
         question.choices.all().delete()
         Choice.objects.bulk_create(

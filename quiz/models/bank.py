@@ -166,6 +166,11 @@ class Question(models.Model):
         PUBLISHED = "published", "Published"
         RETIRED = "retired", "Retired"
 
+    class Difficulty(models.TextChoices):
+        EASY = "easy", "Easy"
+        MEDIUM = "medium", "Medium"
+        HARD = "hard", "Hard"
+
     objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="questions")
     external_id = models.CharField(
         max_length=80,
@@ -178,6 +183,12 @@ class Question(models.Model):
     references = models.TextField(blank=True, help_text="One http(s) URL per line.")
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    difficulty = models.CharField(
+        max_length=10,
+        choices=Difficulty.choices,
+        blank=True,
+        help_text="The author's estimate, until item statistics measure it.",
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
