@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quiz', '0005_seen_questions'),
+        ("quiz", "0005_seen_questions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='question',
-            name='difficulty',
-            field=models.CharField(blank=True, choices=[('easy', 'Easy'), ('medium', 'Medium'), ('hard', 'Hard')], help_text="The author's estimate, until item statistics measure it.", max_length=10),
+            model_name="question",
+            name="difficulty",
+            field=models.CharField(
+                blank=True,
+                choices=[("easy", "Easy"), ("medium", "Medium"), ("hard", "Hard")],
+                help_text="The author's estimate, until item statistics measure it.",
+                max_length=10,
+            ),
         ),
     ]
