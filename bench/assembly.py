@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from bench.seed import analyze, copy_blueprint, seed_bank
-from quiz.assembly import assemble, load_candidates
-from quiz.services import blueprint_spec, finish_attempt, start_attempt
+from quiz.exam.assembly import assemble
+from quiz.exam.services import blueprint_spec, finish_attempt, start_attempt
+from quiz.models import Question
 
 SITTINGS = 20
 
@@ -48,7 +49,9 @@ def time_assembly(blueprint, user, repeats: int) -> dict:
     for seed in range(repeats):
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
-            scored, pretest = load_candidates(blueprint=blueprint, user=user, seed=seed)
+            scored, pretest = Question.objects.assembly_pools(
+                blueprint=blueprint, user=user, seed=seed
+            )
             form = assemble(spec=spec, scored_pool=scored, pretest_pool=pretest, seed=seed)
             timings.append(time.perf_counter() - started)
         queries.append(len(captured))

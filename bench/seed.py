@@ -6,7 +6,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
 from accounts.models import User
-from quiz.blueprint_math import largest_remainder
+from quiz.bank.blueprint import largest_remainder
 from quiz.models import Blueprint, Domain, Objective, Question, QuestionVersion
 
 PASSWORD = "bench-pass-2026"  # noqa: S105 - a local benchmark account

@@ -2,14 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config import views
-from quiz import views as quiz_views
+from quiz.dashboard import views as dashboard_views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
-    path("", quiz_views.home, name="home"),
+    path("", dashboard_views.home, name="home"),
     path("", include("quiz.urls")),
 ]
 

@@ -1,6 +1,8 @@
 from django.urls import path, register_converter
 
-from quiz import practice_views, reports, views
+from quiz.exam import report_views
+from quiz.exam import views as exam_views
+from quiz.practice import views as practice_views
 
 
 class IdConverter:
@@ -21,23 +23,23 @@ register_converter(IdConverter, "id")
 app_name = "quiz"
 
 urlpatterns = [
-    path("mock/", views.mock_start, name="mock_start"),
-    path("mock/<str:code>/", views.mock_start, name="mock_start_blueprint"),
+    path("mock/", exam_views.mock_start, name="mock_start"),
+    path("mock/<str:code>/", exam_views.mock_start, name="mock_start_blueprint"),
     path(
         "attempts/<id:attempt_id>/questions/<id:position>/",
-        views.attempt_question,
+        exam_views.attempt_question,
         name="attempt_question",
     ),
     path(
         "attempts/<id:attempt_id>/questions/<id:position>/save/",
-        views.attempt_save,
+        exam_views.attempt_save,
         name="attempt_save",
     ),
-    path("attempts/<id:attempt_id>/clock/", views.attempt_clock, name="attempt_clock"),
-    path("attempts/<id:attempt_id>/review/", views.attempt_review, name="attempt_review"),
-    path("attempts/<id:attempt_id>/submit/", views.attempt_submit, name="attempt_submit"),
-    path("attempts/<id:attempt_id>/result/", reports.attempt_result, name="attempt_result"),
-    path("attempts/<id:attempt_id>/answers/", reports.attempt_answers, name="attempt_answers"),
+    path("attempts/<id:attempt_id>/clock/", exam_views.attempt_clock, name="attempt_clock"),
+    path("attempts/<id:attempt_id>/review/", exam_views.attempt_review, name="attempt_review"),
+    path("attempts/<id:attempt_id>/submit/", exam_views.attempt_submit, name="attempt_submit"),
+    path("attempts/<id:attempt_id>/result/", report_views.attempt_result, name="attempt_result"),
+    path("attempts/<id:attempt_id>/answers/", report_views.attempt_answers, name="attempt_answers"),
     path("practice/", practice_views.practice_start, name="practice_start"),
     path(
         "practice/<id:session_id>/questions/<id:position>/",

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from tests.factories import UserFactory
+from tests.factories import UserFactory, small_blueprint
+
+# The instant most tests pass as the clock.
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 TRANSACTIONAL = {"transactional_db", "live_server"}
 
@@ -25,7 +30,7 @@ def _installed_data(request):
     request.getfixturevalue("transactional_db" if transactional else "db")
     from django.apps import apps
 
-    from quiz.blueprint_data import install_authors_group, install_mls_c01
+    from quiz.bank.blueprint import install_authors_group, install_mls_c01
     from quiz.models import Blueprint
 
     if not Blueprint.objects.filter(code="MLS-C01").exists():
@@ -42,3 +47,16 @@ def user(db):
 def candidate_client(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def blueprint(db):
+    """A small blueprint with a bank that fills its forms (see ``small_blueprint``)."""
+    return small_blueprint()
+
+
+@pytest.fixture
+def attempt(blueprint, user):
+    from quiz.exam.services import start_attempt
+
+    return start_attempt(user=user, blueprint=blueprint, now=NOW, seed=1234)

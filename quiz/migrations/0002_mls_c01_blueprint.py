@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from quiz.blueprint_data import install_authors_group, install_mls_c01
+from quiz.bank.blueprint import install_authors_group, install_mls_c01
 
 
 def create_blueprint(apps, schema_editor):

@@ -1,5 +1,13 @@
-from quiz.models.attempts import Attempt, AttemptItem, SeenQuestion
-from quiz.models.bank import Blueprint, Choice, Domain, Objective, Question, QuestionVersion
+from quiz.models.attempts import Attempt, AttemptItem
+from quiz.models.bank import (
+    Blueprint,
+    Choice,
+    Domain,
+    Objective,
+    Question,
+    QuestionVersion,
+    SeenQuestion,
+)
 from quiz.models.practice import Bookmark, PracticeItem, PracticeSession
 
 __all__ = [

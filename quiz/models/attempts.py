@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from quiz.models.bank import Blueprint, Question, QuestionVersion
+from quiz.models.bank import Blueprint, QuestionVersion
 
 
 class AttemptQuerySet(models.QuerySet):
@@ -158,25 +158,3 @@ class AttemptItem(models.Model):
     @property
     def is_correct(self) -> bool:
         return bool(self.selected) and frozenset(self.selected) == self.version.correct_indices
-
-
-class SeenQuestion(models.Model):
-    """A question a candidate has been served in a mock exam, and when last.
-
-    Assembly prefers questions a candidate has never seen, then those seen longest ago. It reads
-    this (one row per question, written when a mock starts) rather than every item of every
-    earlier attempt, so that starting a mock costs the same after the fiftieth attempt as after
-    the first.
-    """
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
-    last_seen_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "question"], name="quiz_seenquestion_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"Question {self.question_id} seen by user {self.user_id}"

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import secrets
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
-from django.db.models import Q
+from django.db import connection, models, transaction
+from django.db.models import IntegerField, Q, Value
 from django.urls import reverse
 
-from quiz.markdown import render_inline_markdown, render_markdown
-from quiz.rules import MULTIPLE, SINGLE, ChoiceData, QuestionData, choose_hint
+from quiz.bank.blueprint import DEFAULT_BLUEPRINT_CODE, weights_problems
+from quiz.bank.markdown import render_inline_markdown, render_markdown
+from quiz.bank.rules import MULTIPLE, SINGLE, ChoiceData, QuestionData, choose_hint
+from quiz.exam.assembly import SAMPLE_KEY_SPACE, Candidate, shuffle_key
+
+
+class BlueprintQuerySet(models.QuerySet):
+    def default(self) -> Blueprint | None:
+        """The exam a candidate gets when none is named: MLS-C01, or else the first there is."""
+        return self.filter(code=DEFAULT_BLUEPRINT_CODE).first() or self.order_by("code").first()
 
 
 class Blueprint(models.Model):
@@ -39,6 +48,8 @@ class Blueprint(models.Model):
     max_unscored_items = models.PositiveSmallIntegerField(
         default=15, help_text="At most this many pretest (unscored) items per form."
     )
+
+    objects = BlueprintQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -71,20 +82,6 @@ class Blueprint(models.Model):
     def weight_problems(self) -> list[ValidationError]:
         """The domains' weights must add up to 100%."""
         return weights_problems(self.code, [domain.weight for domain in self.domains.all()])
-
-
-def weights_problems(code: str, weights: list[int]) -> list[ValidationError]:
-    """A blueprint's domain weights are shares of the scored items: they add up to 100%."""
-    total = sum(weights)
-    if total == 100:
-        return []
-    return [
-        ValidationError(
-            "The domain weights of %(code)s add up to %(total)s%%, not 100%%.",
-            code="weights_do_not_sum_to_100",
-            params={"code": code, "total": total},
-        )
-    ]
 
 
 class Domain(models.Model):
@@ -139,6 +136,110 @@ class QuestionQuerySet(models.QuerySet):
 
     def for_blueprint(self, blueprint: Blueprint) -> QuestionQuerySet:
         return self.filter(objective__domain__blueprint=blueprint)
+
+    def assembly_pools(
+        self, *, blueprint: Blueprint, user, seed: int
+    ) -> tuple[list[Candidate], list[Candidate]]:
+        """The candidates assembly needs from the bank: (scored pool, pretest pool).
+
+        Never reads or sorts the whole bank. Per objective, two index range scans take a run of
+        up to a whole form's worth of unseen published questions from a seeded random point of
+        the questions' ``sample_key`` order (wrapping round); on PostgreSQL all scans go in one
+        UNION ALL query. The questions this candidate has seen (``SeenQuestion``) come in one
+        more query, ranked by how recently. Neither the number nor the size of the queries
+        depends on the size of the bank or of the candidate's history, and at most
+        ``2 × objectives × question_count + questions seen`` rows leave the database.
+        """
+        rng = random.Random(seed)
+        fields = (
+            "current_version_id",
+            "pk",
+            "objective_id",
+            "objective__domain__number",
+            "current_version__option_count",
+        )
+        servable = self.filter(
+            objective__domain__blueprint=blueprint, current_version__isnull=False
+        )
+        # NOT IN a subquery, which PostgreSQL hashes once per scan, rather than NOT EXISTS: a
+        # planner that underestimates a candidate's history turns NOT EXISTS into a nested loop
+        # that compares every question read with every question seen (80 ms a scan, seen here).
+        seen = SeenQuestion.objects.filter(user=user).values("question_id")
+        seen_rows = list(
+            SeenQuestion.objects.filter(
+                user=user,
+                question__objective__domain__blueprint=blueprint,
+                question__current_version__isnull=False,
+                question__status__in=[Question.Status.PUBLISHED, Question.Status.PRETEST],
+            ).values_list(
+                *(f"question__{field}" for field in fields), "question__status", "last_seen_at"
+            )
+        )
+        # Recency: 1 for the questions of the oldest sitting, up to the latest sitting's.
+        sittings = {at: rank for rank, at in enumerate(sorted({row[-1] for row in seen_rows}), 1)}
+        recency = {row[1]: sittings[row[-1]] for row in seen_rows}
+
+        def candidate(row) -> Candidate:
+            version_id, question_id, objective_id, domain, options = row
+            return Candidate(
+                version_id,
+                question_id,
+                objective_id,
+                domain,
+                options,
+                recency.get(question_id, 0),
+                shuffle_key(version_id, seed),
+            )
+
+        def scans(queryset, limit: int) -> tuple:
+            """From a random point of the sample-key order: the run up to the end, and the run from
+            the start (the wrap-round). Both are index range scans of at most ``limit`` rows."""
+            start = rng.randrange(SAMPLE_KEY_SPACE)
+            ordered = queryset.order_by("sample_key", "pk").values_list(*fields)
+            return (
+                ordered.filter(sample_key__gte=start)[:limit],
+                ordered.filter(sample_key__lt=start)[:limit],
+                limit,
+            )
+
+        unseen = servable.exclude(pk__in=seen)
+        objectives = Objective.objects.filter(domain__blueprint=blueprint).order_by("pk")
+        groups = [
+            scans(
+                unseen.filter(objective_id=objective_id, status=Question.Status.PUBLISHED),
+                blueprint.question_count,
+            )
+            for objective_id in objectives.values_list("pk", flat=True)
+        ]
+        groups.append(
+            scans(unseen.filter(status=Question.Status.PRETEST), blueprint.max_unscored_items)
+        )
+        results = _run_scans([part for head, tail, _ in groups for part in (head, tail)])
+        runs = [
+            (results[2 * number] + results[2 * number + 1])[:limit]
+            for number, (_, _, limit) in enumerate(groups)
+        ]
+        scored_rows = [row for rows in runs[:-1] for row in rows]
+        pretest_rows = list(runs[-1])
+        for *row, status, _ in seen_rows:
+            target = scored_rows if status == Question.Status.PUBLISHED else pretest_rows
+            target.append(tuple(row))
+        return [candidate(r) for r in scored_rows], [candidate(r) for r in pretest_rows]
+
+
+def _run_scans(querysets: list) -> list[list]:
+    """Run the scans: in one UNION ALL query where the database allows ordered, limited parts
+    (PostgreSQL), else one query each (SQLite). Returns each scan's rows, in order."""
+    if not connection.features.supports_slicing_ordering_in_compound:
+        return [list(queryset) for queryset in querysets]
+    tagged = [
+        queryset.annotate(scan=Value(number, output_field=IntegerField()))
+        for number, queryset in enumerate(querysets)
+    ]
+    results: list[list] = [[] for _ in querysets]
+    for *row, number in tagged[0].union(*tagged[1:], all=True):
+        results[number].append(tuple(row))
+    return results
 
 
 SAMPLE_KEY_LIMIT = 2**31
@@ -389,3 +490,25 @@ class QuestionVersion(models.Model):
                 }
             )
         return options
+
+
+class SeenQuestion(models.Model):
+    """A question a candidate has been served in a mock exam, and when last.
+
+    Assembly prefers questions a candidate has never seen, then those seen longest ago. It reads
+    this (one row per question, written when a mock starts) rather than every item of every
+    earlier attempt, so that starting a mock costs the same after the fiftieth attempt as after
+    the first.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="quiz_seenquestion_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Question {self.question_id} seen by user {self.user_id}"

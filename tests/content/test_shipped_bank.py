@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from quiz.importers.files import import_paths
+from quiz.bank.importers.files import import_paths
+from quiz.bank.rules import normalise_text
 from quiz.models import Question
-from quiz.rules import normalise_text
 
 BANK = Path(__file__).resolve().parents[2] / "content" / "mls-c01"
 DOMAIN_MINIMUMS = {1: 52, 2: 63, 3: 94, 4: 52}
@@ -27,7 +27,7 @@ def bank(django_db_setup, django_db_blocker):
         with transaction.atomic():
             from django.apps import apps
 
-            from quiz.blueprint_data import install_mls_c01
+            from quiz.bank.blueprint import install_mls_c01
 
             install_mls_c01(apps)  # present unless a transactional test flushed it
             report = import_paths([str(BANK)])

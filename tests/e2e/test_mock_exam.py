@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from quiz.exam.services import start_attempt
 from quiz.models import Attempt, AttemptItem, Blueprint
-from quiz.services import start_attempt
 from tests.e2e.conftest import assert_accessible, log_in
 from tests.factories import UserFactory, mls_bank, small_blueprint
 

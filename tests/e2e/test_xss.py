@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from quiz.importers.files import import_files
+from quiz.bank.importers.files import import_files
+from quiz.exam.services import finish_attempt, start_attempt
 from quiz.models import Question
-from quiz.services import finish_attempt, start_attempt
 from tests.e2e.conftest import log_in
 from tests.factories import UserFactory, small_blueprint
 

@@ -10,16 +10,9 @@ from django.test import Client, override_settings
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
+from quiz.exam.services import Answer, finish_attempt, save_answer, start_attempt
 from quiz.models import Attempt, AttemptItem, Bookmark, PracticeItem, PracticeSession
-from quiz.services import (
-    Answer,
-    answer_practice,
-    finish_attempt,
-    save_answer,
-    start_attempt,
-    start_practice,
-    toggle_bookmark,
-)
+from quiz.practice.services import answer_practice, start_practice, toggle_bookmark
 from tests.factories import UserFactory, small_blueprint
 
 pytestmark = pytest.mark.django_db

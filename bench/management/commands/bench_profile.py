@@ -21,8 +21,8 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from quiz.exam.services import start_attempt
 from quiz.models import Attempt, Blueprint
-from quiz.services import start_attempt
 
 
 class Command(BaseCommand):

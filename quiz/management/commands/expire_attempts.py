@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from quiz.services import expire_overdue
+from quiz.exam.services import expire_overdue
 
 
 class Command(BaseCommand):

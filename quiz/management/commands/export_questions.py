@@ -4,7 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from quiz.importers.export import export_moodle, export_yaml, questions_for_export
+from quiz.bank.blueprint import DEFAULT_BLUEPRINT_CODE
+from quiz.bank.importers.export import export_moodle, export_yaml, questions_for_export
 from quiz.models import Blueprint
 
 
@@ -13,7 +14,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("out", help="Output file ('-' for standard output).")
-        parser.add_argument("--blueprint", default="MLS-C01")
+        parser.add_argument("--blueprint", default=DEFAULT_BLUEPRINT_CODE)
         parser.add_argument("--format", choices=["yaml", "moodle"], default="yaml")
 
     def handle(self, *args, **options) -> None:

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from quiz.importers.files import import_paths
+from quiz.bank.blueprint import DEFAULT_BLUEPRINT_CODE
+from quiz.bank.importers.files import import_paths
 
 
 class Command(BaseCommand):
@@ -16,8 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", help="Files or folders.")
         parser.add_argument(
             "--blueprint",
-            default="MLS-C01",
-            help="Blueprint for files that do not name one (Moodle XML). Default: MLS-C01.",
+            default=DEFAULT_BLUEPRINT_CODE,
+            help="Blueprint for files that do not name one (Moodle XML). Default: %(default)s.",
         )
         parser.add_argument(
             "--objective",

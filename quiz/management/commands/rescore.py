@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
+from quiz.exam.services import rescore
 from quiz.models import Attempt
-from quiz.services import rescore
 
 
 class Command(BaseCommand):

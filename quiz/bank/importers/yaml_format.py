@@ -1,0 +1,180 @@
+"""The bank's own YAML format (documented in content/FORMAT.md and the README).
+
+Run ``python -m quiz.bank.importers.yaml_format FILE...`` to check files without a database.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import yaml
+
+from quiz.bank.importers.parsed import FileProblem, ParsedQuestion
+from quiz.bank.rules import (
+    DIFFICULTIES,
+    EXTERNAL_ID_RE,
+    STATUSES,
+    ChoiceData,
+    QuestionData,
+    question_problems,
+)
+
+QUESTION_FIELDS = {
+    "id",
+    "objective",
+    "type",
+    "status",
+    "stem",
+    "choices",
+    "explanation",
+    "references",
+    "difficulty",
+}
+REQUIRED_FIELDS = ("id", "objective", "type", "stem", "choices")
+CHOICE_FIELDS = {"text", "correct", "rationale"}
+
+
+def parse_yaml(text: str, *, source: str) -> tuple[list[ParsedQuestion], list[FileProblem]]:
+    """Parse one YAML document into questions and every problem found (rules included)."""
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        return [], [FileProblem(source, "", "malformed_file", f"Not valid YAML: {error}")]
+    if not isinstance(document, dict) or not isinstance(document.get("questions"), list):
+        return [], [
+            FileProblem(source, "", "malformed_file", "Expected a mapping with a 'questions' list.")
+        ]
+    blueprint = str(document.get("blueprint") or "")
+    parsed: list[ParsedQuestion] = []
+    problems: list[FileProblem] = []
+    seen_ids: set[str] = set()
+    for index, item in enumerate(document["questions"], start=1):
+        question, item_problems = _parse_question(item, source=source, index=index)
+        problems += item_problems
+        if question is None:
+            continue
+        if question.external_id in seen_ids:
+            problems.append(
+                FileProblem(source, question.external_id, "duplicate_id", "This id is used twice.")
+            )
+            continue
+        seen_ids.add(question.external_id)
+        question.blueprint_code = blueprint
+        parsed.append(question)
+    return parsed, problems
+
+
+def _parse_question(item, *, source: str, index: int):
+    label = f"question #{index}"
+    if not isinstance(item, dict):
+        return None, [FileProblem(source, label, "malformed_file", "A question must be a mapping.")]
+    external_id = str(item.get("id") or "").strip()
+    label = external_id or label
+    problems = [
+        FileProblem(source, label, "missing_field", f"Field '{name}' is missing.")
+        for name in REQUIRED_FIELDS
+        if item.get(name) in (None, "", [])
+    ]
+    problems += [
+        FileProblem(source, label, "unknown_field", f"Field '{name}' is not part of the format.")
+        for name in sorted(set(item) - QUESTION_FIELDS)
+    ]
+    if external_id and not EXTERNAL_ID_RE.match(external_id):
+        problems.append(
+            FileProblem(
+                source,
+                label,
+                "bad_id",
+                "An id is lowercase letters, digits, '.', '-' and '_' (at most 80).",
+            )
+        )
+    status = str(item.get("status") or "draft")
+    if status not in STATUSES:
+        problems.append(
+            FileProblem(
+                source, label, "unknown_status", f"Status must be one of {', '.join(STATUSES)}."
+            )
+        )
+    difficulty = str(item.get("difficulty") or "")
+    if difficulty and difficulty not in DIFFICULTIES:
+        problems.append(
+            FileProblem(
+                source,
+                label,
+                "unknown_difficulty",
+                f"Difficulty must be one of {', '.join(DIFFICULTIES)}.",
+            )
+        )
+    raw_choices = item.get("choices") or []
+    choices = []
+    if not isinstance(raw_choices, list):
+        problems.append(FileProblem(source, label, "malformed_file", "'choices' must be a list."))
+        raw_choices = []
+    for position, raw in enumerate(raw_choices, start=1):
+        if isinstance(raw, str):
+            raw = {"text": raw}
+        if not isinstance(raw, dict):
+            problems.append(
+                FileProblem(source, label, "malformed_file", f"Option {position} is not a mapping.")
+            )
+            continue
+        for name in sorted(set(raw) - CHOICE_FIELDS):
+            problems.append(
+                FileProblem(
+                    source,
+                    label,
+                    "unknown_field",
+                    f"Option {position}: field '{name}' is not part of the format.",
+                )
+            )
+        choices.append(
+            ChoiceData(
+                text=str(raw.get("text") or "").strip(),
+                correct=raw.get("correct") is True,
+                rationale=str(raw.get("rationale") or "").strip(),
+            )
+        )
+    references = item.get("references") or []
+    if isinstance(references, str):
+        references = [references]
+    content = QuestionData(
+        type=str(item.get("type") or ""),
+        stem=str(item.get("stem") or "").strip(),
+        choices=choices,
+        explanation=str(item.get("explanation") or "").strip(),
+        references=[str(url).strip() for url in references],
+    )
+    problems += [
+        FileProblem(source, label, problem.code, problem.message)
+        for problem in question_problems(content)
+    ]
+    if problems:
+        return None, problems
+    return (
+        ParsedQuestion(
+            source=source,
+            external_id=external_id,
+            objective_code=str(item["objective"]).strip(),
+            status=status,
+            content=content,
+            difficulty=difficulty,
+        ),
+        [],
+    )
+
+
+def main(paths: list[str]) -> int:
+    total, failed = 0, 0
+    for path in paths:
+        questions, problems = parse_yaml(Path(path).read_text(encoding="utf-8"), source=path)
+        total += len(questions)
+        failed += len(problems)
+        for problem in problems:
+            print(problem)
+    print(f"{total} valid questions, {failed} problems")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,101 @@
+"""The candidate's home: the product page for visitors, the dashboard once logged in."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from quiz.dashboard.charts import line_chart
+from quiz.models import Attempt, Blueprint, Objective
+from quiz.practice.services import objective_mastery
+
+RECENT_ATTEMPTS = 10
+
+
+@never_cache
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The product page for visitors; the candidate's dashboard once logged in."""
+    if not request.user.is_authenticated:
+        return TemplateResponse(request, "quiz/home.html")
+    return TemplateResponse(request, "quiz/dashboard.html", dashboard_context(request.user))
+
+
+def dashboard_context(user) -> dict:
+    attempts = list(
+        Attempt.objects.for_user(user).select_related("blueprint").order_by("-started_at")
+    )
+    finished = [a for a in attempts if a.is_finished]
+    recent = list(reversed(finished[:RECENT_ATTEMPTS]))
+    labels = [f"#{n}" for n in range(len(finished) - len(recent) + 1, len(finished) + 1)]
+    score_chart = domain_chart = None
+    domain_rows: list[dict] = []
+    if recent:
+        blueprint = recent[-1].blueprint
+        score_chart = line_chart(
+            x_labels=labels,
+            series=[("Scaled score", [a.scaled_score for a in recent])],
+            low=blueprint.score_min,
+            high=blueprint.score_max,
+            ticks=[blueprint.score_min, 400, blueprint.pass_score, blueprint.score_max],
+            threshold=blueprint.pass_score,
+            threshold_label=f"Pass {blueprint.pass_score}",
+        )
+        titles: dict[int, str] = {}
+        percents: dict[int, list] = {}
+        for index, attempt in enumerate(recent):
+            for row in attempt.results.get("domains", []):
+                titles[row["key"]] = row["title"]
+                percents.setdefault(row["key"], [None] * len(recent))[index] = row["percent"]
+        domain_chart = line_chart(
+            x_labels=labels,
+            series=[(f"Domain {k}", percents[k]) for k in sorted(percents)],
+            low=0,
+            high=100,
+            ticks=[0, 25, 50, 75, 100],
+            threshold=float(recent[-1].cut_fraction) * 100,
+            threshold_label="Cut",
+            value_format="{:.0f}%",
+        )
+        domain_rows = [
+            {"number": k, "title": titles[k], "percents": percents[k]} for k in sorted(percents)
+        ]
+    blueprint = Blueprint.objects.default()
+    mastery = objective_mastery(user=user, blueprint=blueprint) if blueprint else []
+    return {
+        "mastery": mastery,
+        "in_progress": [a for a in attempts if not a.is_finished],
+        "finished": finished,
+        "recent_labels": labels,
+        "score_chart": score_chart,
+        "domain_chart": domain_chart,
+        "domain_rows": domain_rows,
+        "recent": recent,
+        "weakest": weakest_objectives(finished),
+        "blueprints": Blueprint.objects.all(),
+    }
+
+
+def weakest_objectives(finished: list[Attempt], limit: int = 5) -> list[dict]:
+    """Objectives by share correct across finished mocks, weakest first (from stored results)."""
+    totals: dict[str, dict] = {}
+    for attempt in finished:
+        for row in attempt.results.get("objectives", []):
+            entry = totals.setdefault(
+                row["key"], {"code": row["key"], "title": row["title"], "correct": 0, "scored": 0}
+            )
+            entry["correct"] += row["correct"]
+            entry["scored"] += row["scored"]
+    ids = dict(
+        Objective.objects.filter(
+            code__in=totals, domain__blueprint__in={a.blueprint_id for a in finished}
+        ).values_list("code", "pk")
+    )
+    rows = [
+        dict(e, percent=round(100 * e["correct"] / e["scored"]), objective_id=ids.get(e["code"]))
+        for e in totals.values()
+    ]
+    rows.sort(key=lambda e: (e["correct"] / e["scored"], -e["scored"], e["code"]))
+    return rows[:limit]

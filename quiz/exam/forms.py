@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django import forms
+
+from quiz.exam.services import Answer
+
+MAX_OPTIONS = 10
+
+
+class AnswerForm(forms.Form):
+    """An item's answer as the taking screen posts it, in display positions.
+
+    ``go`` says where to go next on a plain (no-JavaScript) post: ``prev``, ``next``,
+    ``review``, or an item number.
+    """
+
+    selected = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, choices=[(i, i) for i in range(MAX_OPTIONS)]
+    )
+    struck = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, choices=[(i, i) for i in range(MAX_OPTIONS)]
+    )
+    flagged = forms.BooleanField(required=False)
+    revision = forms.IntegerField(required=False, min_value=0)
+    go = forms.CharField(required=False, max_length=10)
+
+    def clean_go(self) -> str:
+        go = self.cleaned_data["go"]
+        if go and go not in {"prev", "next", "review", "stay"} and not go.isdigit():
+            raise forms.ValidationError("Unknown destination.", code="bad_destination")
+        return go
+
+    def answer(self) -> Answer:
+        data = self.cleaned_data
+        return Answer(
+            selected=tuple(data["selected"]),
+            struck=tuple(data["struck"]),
+            flagged=data["flagged"],
+            revision=data["revision"],
+        )
+
+
+REVIEW_FILTERS = {
+    "all": "All items",
+    "unanswered": "Unanswered",
+    "incomplete": "Incomplete",
+    "flagged": "Flagged",
+}

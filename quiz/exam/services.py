@@ -1,0 +1,310 @@
+"""Writes that span several models: starting, answering, submitting and expiring mock exams.
+
+Every function takes the clock as ``now``: the server's time is the only time that counts, and
+tests can pass any instant.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from quiz.exam import scoring
+from quiz.exam.assembly import BlueprintSpec, assemble
+from quiz.models import (
+    Attempt,
+    AttemptItem,
+    Blueprint,
+    Question,
+    SeenQuestion,
+)
+
+
+def blueprint_spec(blueprint: Blueprint) -> BlueprintSpec:
+    domains = list(blueprint.domains.all())
+    return BlueprintSpec(
+        question_count=blueprint.question_count,
+        max_unscored=blueprint.max_unscored_items,
+        domain_weights={d.number: d.weight for d in domains},
+        domain_titles={d.number: d.title for d in domains},
+    )
+
+
+def granted_minutes(*, blueprint: Blueprint, user) -> int:
+    """The exam's time for this candidate: the blueprint's, plus the accommodation if set."""
+    extra = blueprint.accommodation_minutes if user.extra_time_accommodation else 0
+    return blueprint.duration_minutes + extra
+
+
+def start_attempt(*, user, blueprint: Blueprint, now: datetime, seed: int | None = None) -> Attempt:
+    """Resume the candidate's mock in progress for this blueprint, or assemble a new one.
+
+    An in-progress attempt whose deadline has passed is finished first (its answers count).
+    Raises ``assembly.BankTooSmall`` when the bank cannot fill the blueprint. Safe against a
+    double click: the database allows one attempt in progress per candidate and blueprint.
+    """
+    for stale in Attempt.objects.filter(user=user, blueprint=blueprint).overdue(now):
+        finish_attempt(attempt=stale, now=now)
+    current = Attempt.objects.filter(user=user, blueprint=blueprint).in_progress().first()
+    if current is not None:
+        return current
+    seed = secrets.randbits(62) if seed is None else seed
+    scored_pool, pretest_pool = Question.objects.assembly_pools(
+        blueprint=blueprint, user=user, seed=seed
+    )
+    form = assemble(
+        spec=blueprint_spec(blueprint),
+        scored_pool=scored_pool,
+        pretest_pool=pretest_pool,
+        seed=seed,
+    )
+    minutes = granted_minutes(blueprint=blueprint, user=user)
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                user=user,
+                blueprint=blueprint,
+                seed=seed,
+                started_at=now,
+                deadline=now + timedelta(minutes=minutes),
+                duration_minutes=minutes,
+                cut_fraction=blueprint.cut_fraction,
+            )
+            AttemptItem.objects.bulk_create(
+                AttemptItem(
+                    attempt=attempt,
+                    position=position,
+                    version_id=item.version_id,
+                    is_scored=item.is_scored,
+                    option_order=list(item.option_order),
+                )
+                for position, item in enumerate(form, start=1)
+            )
+            SeenQuestion.objects.bulk_create(
+                (
+                    SeenQuestion(user=user, question_id=item.question_id, last_seen_at=now)
+                    for item in form
+                ),
+                update_conflicts=True,
+                unique_fields=["user", "question"],
+                update_fields=["last_seen_at"],
+            )
+    except IntegrityError:
+        # Another request (a double click, a second tab) started one first: resume that one.
+        return Attempt.objects.filter(user=user, blueprint=blueprint).in_progress().get()
+    return attempt
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the screen holds for one item, in display positions (0 = the first option shown)."""
+
+    selected: tuple[int, ...] = ()
+    struck: tuple[int, ...] = ()
+    flagged: bool = False
+    revision: int | None = None  # the revision the screen was based on; None skips the check
+
+
+# What save_answer reads: the item itself, the attempt's state and clock, and what the version
+# needs to say how many options may be chosen (QuestionVersion.max_selections). A version's
+# rendered HTML and authored source stay in the database.
+SAVE_READS = (
+    *(f.name for f in AttemptItem._meta.concrete_fields),
+    "attempt__status",
+    "attempt__deadline",
+    "version__type",
+    "version__choices",
+)
+ANSWER_FIELDS = ("selected", "struck", "flagged", "revision", "answered_at")
+# A save that loses the race to another write of the same item reads again and decides afresh;
+# losing it this many times in a row (a tab in a tight loop) is reported as a conflict.
+SAVE_TRIES = 3
+
+
+def save_answer(
+    *, attempt_id: int, user, position: int, answer: Answer, now: datetime
+) -> AttemptItem:
+    """Store the item's answer, flag and strike-throughs; return the item with its new revision.
+
+    Raises ``AttemptItem.DoesNotExist`` when the user has no such attempt or item. Raises
+    ``ValidationError`` with a code and changes nothing when: the attempt is finished
+    (``attempt_finished``) or past its deadline (``deadline_passed``, and the attempt is then
+    finished); an option is not one of this item's (``invalid_option``); more options are chosen
+    than the item asks for (``too_many_selections``); or the screen was based on an older
+    revision than the server holds and would change it (``stale_revision``: another tab saved
+    since). Re-sending what the server already holds is accepted and changes nothing.
+
+    The write is a compare-and-set, not a lock: it lands only if the item still has the
+    revision that was read and has not been scored. Scoring (``finish_attempt``) locks every
+    item and stamps ``outcome_correct`` on each, so a save racing a submit either lands before
+    the score is computed, and counts, or changes nothing and is refused. Saves to different
+    items of one attempt never wait for each other.
+    """
+    for _ in range(SAVE_TRIES):
+        item = (
+            AttemptItem.objects.select_related("attempt", "version")
+            .only(*SAVE_READS)
+            .get(attempt_id=attempt_id, attempt__user=user, position=position)
+        )
+        attempt = item.attempt
+        if attempt.is_finished:
+            raise ValidationError("This exam has been submitted.", code="attempt_finished")
+        if attempt.is_overdue(now):
+            finish_attempt(attempt=attempt, now=now)
+            raise ValidationError(
+                "Time is up: answers can no longer be changed. Your saved answers were scored.",
+                code="deadline_passed",
+            )
+        read_revision = item.revision
+        if not _apply_answer(item, answer):
+            return item
+        item.revision += 1
+        if answer.selected:
+            item.answered_at = now
+        written = AttemptItem.objects.filter(
+            pk=item.pk, revision=read_revision, outcome_correct__isnull=True
+        ).update(**{field: getattr(item, field) for field in ANSWER_FIELDS})
+        if written:
+            return item
+    raise ValidationError(
+        "This answer is being changed in another tab or window. Reload the page to see it.",
+        code="stale_revision",
+    )
+
+
+def _apply_answer(item: AttemptItem, answer: Answer) -> bool:
+    """Validate the answer and copy it onto the item. False when it changes nothing."""
+    order = item.option_order
+    for position in (*answer.selected, *answer.struck):
+        if not 0 <= position < len(order):
+            raise ValidationError(
+                "That option is not part of this question.", code="invalid_option"
+            )
+    selected = sorted({order[p] for p in answer.selected})
+    if len(selected) > item.version.max_selections:
+        raise ValidationError(
+            f"This question asks for {item.version.max_selections} option(s). "
+            "Clear one before choosing another.",
+            code="too_many_selections",
+        )
+    struck = sorted({order[p] for p in answer.struck})
+    unchanged = (selected, struck, answer.flagged) == (item.selected, item.struck, item.flagged)
+    if unchanged:
+        # A replay of what the server already holds (a retry whose first response was lost)
+        # is not a conflict, whatever revision it carries.
+        return False
+    if answer.revision is not None and answer.revision != item.revision:
+        raise ValidationError(
+            "This answer was changed in another tab or window. Reload the page to see it.",
+            code="stale_revision",
+        )
+    item.selected, item.struck, item.flagged = selected, struck, answer.flagged
+    return True
+
+
+def finish_attempt(*, attempt: Attempt, now: datetime) -> Attempt:
+    """Finish and score the attempt, once. Idempotent and safe under concurrency.
+
+    Submitting before the deadline stamps ``now``; an attempt finished at or after its deadline
+    (expired) is stamped with the deadline itself. Every saved answer counts.
+    """
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().select_related("blueprint").get(pk=attempt.pk)
+        if attempt.is_finished:
+            return attempt
+        expired = attempt.is_overdue(now)
+        result, items = score_attempt(attempt)
+        attempt.status = Attempt.Status.FINISHED
+        attempt.finish_reason = (
+            Attempt.FinishReason.EXPIRED if expired else Attempt.FinishReason.SUBMITTED
+        )
+        attempt.finished_at = attempt.deadline if expired else now
+        _store_result(attempt, result, items)
+        attempt.save()
+    return attempt
+
+
+def score_attempt(
+    attempt: Attempt, *, apply_key_fixes: bool = False
+) -> tuple[scoring.Result, list[AttemptItem]]:
+    """Score from the served versions; also sets each item's ``outcome_correct`` (unsaved).
+
+    With ``apply_key_fixes``, an item whose question now has a newer version with the very same
+    options takes that version's key (a corrected key)."""
+    # Locking the items waits for any save in flight to commit (and then reads it), and makes
+    # every later save wait until outcome_correct is stamped, which it then finds and refuses.
+    items = list(
+        AttemptItem.objects.filter(attempt=attempt)
+        .select_related("version__objective__domain", "version__question__current_version")
+        .select_for_update(of=("self",))
+    )
+    blueprint = attempt.blueprint
+    scale = scoring.Scale(
+        score_min=blueprint.score_min,
+        pass_score=blueprint.pass_score,
+        score_max=blueprint.score_max,
+        cut_fraction=attempt.cut_fraction,
+    )
+    scored = []
+    for item in items:
+        entry = scoring.ScoredItem(
+            selected=frozenset(item.selected),
+            key=_key(item, apply_key_fixes),
+            is_scored=item.is_scored,
+            domain_number=item.version.objective.domain.number,
+            domain_title=item.version.objective.domain.title,
+            objective_code=item.version.objective.code,
+            objective_title=item.version.objective.title,
+        )
+        item.outcome_correct = entry.is_correct
+        scored.append(entry)
+    return scoring.score(scored, scale), items
+
+
+def _key(item: AttemptItem, apply_key_fixes: bool) -> frozenset[int]:
+    served = item.version
+    current = served.question.current_version
+    if apply_key_fixes and current is not None and current.pk != served.pk:
+        same_options = [c["html"] for c in current.choices] == [c["html"] for c in served.choices]
+        if same_options:
+            return current.correct_indices
+    return served.correct_indices
+
+
+def _store_result(attempt: Attempt, result: scoring.Result, items: list[AttemptItem]) -> None:
+    AttemptItem.objects.bulk_update(items, ["outcome_correct"])
+    attempt.scaled_score = result.scaled_score
+    attempt.passed = result.passed
+    attempt.correct_count = result.correct
+    attempt.scored_count = result.scored
+    attempt.results = result.as_json()
+
+
+def rescore(*, attempt: Attempt) -> bool:
+    """Recompute a finished attempt's stored score after a key was fixed. True if it changed.
+
+    Served versions are immutable, so fixing a key makes a new version. An item whose question's
+    current version has exactly the options it served (same texts, same order) is scored with
+    the current key; an item whose options changed keeps the key it was served with.
+    """
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().select_related("blueprint").get(pk=attempt.pk)
+        if not attempt.is_finished:
+            return False
+        before = (attempt.scaled_score, attempt.passed, attempt.results)
+        _store_result(attempt, *score_attempt(attempt, apply_key_fixes=True))
+        attempt.save()
+        return before != (attempt.scaled_score, attempt.passed, attempt.results)
+
+
+def expire_overdue(*, now: datetime) -> int:
+    """Finish every attempt whose deadline has passed; returns how many. Suitable for cron."""
+    count = 0
+    for attempt in Attempt.objects.overdue(now).only("pk"):
+        finished = finish_attempt(attempt=attempt, now=now)
+        count += finished.finish_reason == Attempt.FinishReason.EXPIRED
+    return count

@@ -1,0 +1,211 @@
+"""Writes that span several models in practice: drills with instant feedback, and bookmarks."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from quiz.exam.assembly import Candidate
+from quiz.models import (
+    Attempt,
+    AttemptItem,
+    Blueprint,
+    Bookmark,
+    Objective,
+    PracticeItem,
+    PracticeSession,
+    Question,
+    QuestionVersion,
+)
+from quiz.practice import mastery as practice
+
+
+class NothingToPractise(Exception):
+    """The chosen practice has no questions (nothing missed yet, no bookmarks, …)."""
+
+
+def answer_history(*, user, blueprint: Blueprint) -> list[practice.PastAnswer]:
+    """Every answer the candidate gave: finished mocks (answered scored items) and practice.
+
+    An item left blank in a mock is not an answer (time may have run out), so it neither counts
+    as missed nor moves mastery. Two queries.
+    """
+    mock = (
+        AttemptItem.objects.filter(
+            attempt__user=user,
+            attempt__blueprint=blueprint,
+            attempt__status=Attempt.Status.FINISHED,
+            is_scored=True,
+            outcome_correct__isnull=False,
+        )
+        .exclude(selected=[])
+        .values_list(
+            "version__question_id",
+            "version__objective_id",
+            "outcome_correct",
+            "attempt__finished_at",
+        )
+    )
+    drills = PracticeItem.objects.filter(
+        session__user=user, session__blueprint=blueprint, answered_at__isnull=False
+    ).values_list("version__question_id", "version__objective_id", "is_correct", "answered_at")
+    return [practice.PastAnswer(*row) for row in (*mock, *drills)]
+
+
+def objective_mastery(*, user, blueprint: Blueprint) -> list[tuple[Objective, practice.Mastery]]:
+    objectives = list(
+        Objective.objects.filter(domain__blueprint=blueprint).select_related("domain")
+    )
+    estimates = practice.mastery_by_objective(
+        answer_history(user=user, blueprint=blueprint), [o.pk for o in objectives]
+    )
+    return list(zip(objectives, estimates, strict=True))
+
+
+def _practice_pool(*, blueprint: Blueprint, objective_ids=None, question_ids=None):
+    versions = QuestionVersion.objects.filter(
+        question__current_version=F("pk"),
+        question__status=Question.Status.PUBLISHED,
+        question__objective__domain__blueprint=blueprint,
+    )
+    if objective_ids is not None:
+        versions = versions.filter(question__objective_id__in=objective_ids)
+    if question_ids is not None:
+        versions = versions.filter(question_id__in=question_ids)
+    return [
+        Candidate(pk, question_id, objective_id, domain, option_count)
+        for pk, question_id, objective_id, domain, option_count in versions.values_list(
+            "pk",
+            "question_id",
+            "question__objective_id",
+            "question__objective__domain__number",
+            "option_count",
+        )
+    ]
+
+
+@transaction.atomic
+def start_practice(
+    *,
+    user,
+    blueprint: Blueprint,
+    kind: str,
+    length: int,
+    now: datetime,
+    objective_ids: list[int] | None = None,
+    seed: int | None = None,
+) -> PracticeSession:
+    """Start an untimed practice session of up to ``length`` questions.
+
+    ``chosen``: from the given objectives, evenly, unseen first, then missed, then least recently
+    answered. ``missed``: questions answered wrongly and not correctly since. ``weak``: unseen and
+    missed questions of the weakest objectives first. ``bookmarks``: the candidate's bookmarks.
+    Raises ``NothingToPractise`` when the selection is empty.
+    """
+    seed = secrets.randbits(62) if seed is None else seed
+    answers = answer_history(user=user, blueprint=blueprint)
+    order = None
+    Kind = PracticeSession.Kind
+    if kind == Kind.CHOSEN:
+        pool = _practice_pool(blueprint=blueprint, objective_ids=objective_ids or [])
+        names = Objective.objects.filter(pk__in=objective_ids or []).values_list("code", flat=True)
+        description = "Objectives " + ", ".join(sorted(names))
+    elif kind == Kind.MISSED:
+        pool = _practice_pool(
+            blueprint=blueprint, question_ids=practice.missed_question_ids(answers)
+        )
+        description = "Questions you missed and have not answered correctly since"
+    elif kind == Kind.WEAK:
+        objectives = list(
+            Objective.objects.filter(domain__blueprint=blueprint).values_list("pk", flat=True)
+        )
+        weakest = practice.weakest_first(practice.mastery_by_objective(answers, objectives))
+        order = [m.objective_id for m in weakest]
+        pool = _practice_pool(blueprint=blueprint)
+        description = "Your weakest objectives first"
+    elif kind == Kind.BOOKMARKS:
+        pool = _practice_pool(
+            blueprint=blueprint,
+            question_ids=Bookmark.objects.filter(user=user).values_list("question_id", flat=True),
+        )
+        description = "Your bookmarked questions"
+    else:
+        raise ValueError(f"unknown practice kind {kind!r}")
+    chosen = practice.choose(
+        pool=pool, answers=answers, length=length, seed=seed, objective_order=order
+    )
+    if not chosen:
+        raise NothingToPractise(description)
+    session = PracticeSession.objects.create(
+        user=user, blueprint=blueprint, kind=kind, description=description, created_at=now
+    )
+    rng = random.Random(seed)
+    PracticeItem.objects.bulk_create(
+        PracticeItem(
+            session=session,
+            position=position,
+            version_id=candidate.version_id,
+            option_order=practice.shuffled_options(candidate.option_count, rng),
+        )
+        for position, candidate in enumerate(chosen, start=1)
+    )
+    return session
+
+
+def answer_practice(
+    *, session_id: int, user, position: int, selected: tuple[int, ...], now: datetime
+) -> PracticeItem:
+    """Record the answer (display positions) and its outcome; once per item.
+
+    Raises ``PracticeItem.DoesNotExist`` for another user's session, and ``ValidationError`` with
+    ``session_ended``, ``already_answered``, ``no_selection``, ``invalid_option`` or
+    ``too_many_selections``; nothing changes then.
+    """
+    with transaction.atomic():
+        item = (
+            PracticeItem.objects.select_related("session", "version")
+            .select_for_update(of=("self",))
+            .get(session_id=session_id, session__user=user, position=position)
+        )
+        if item.session.is_ended:
+            raise ValidationError("This practice session has ended.", code="session_ended")
+        if item.is_answered:
+            raise ValidationError("You already answered this question.", code="already_answered")
+        if not selected:
+            raise ValidationError("Choose an answer first.", code="no_selection")
+        if any(not 0 <= p < len(item.option_order) for p in selected):
+            raise ValidationError(
+                "That option is not part of this question.", code="invalid_option"
+            )
+        chosen = sorted({item.option_order[p] for p in selected})
+        if len(chosen) > item.version.max_selections:
+            raise ValidationError(
+                f"This question asks for {item.version.max_selections} option(s).",
+                code="too_many_selections",
+            )
+        item.selected = chosen
+        item.is_correct = frozenset(chosen) == item.version.correct_indices
+        item.answered_at = now
+        item.save(update_fields=["selected", "is_correct", "answered_at"])
+        return item
+
+
+def end_practice(*, session: PracticeSession, now: datetime) -> PracticeSession:
+    """End the session (idempotent); unanswered items simply stay unanswered."""
+    PracticeSession.objects.filter(pk=session.pk, ended_at__isnull=True).update(ended_at=now)
+    session.refresh_from_db(fields=["ended_at"])
+    return session
+
+
+def toggle_bookmark(*, user, question_id: int) -> bool:
+    """Bookmark the question, or remove the bookmark. Returns whether it is now bookmarked."""
+    deleted, _ = Bookmark.objects.filter(user=user, question_id=question_id).delete()
+    if deleted:
+        return False
+    Bookmark.objects.get_or_create(user=user, question_id=question_id)
+    return True

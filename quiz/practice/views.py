@@ -1,0 +1,193 @@
+"""Practice: untimed drills with instant feedback, and bookmarks. Thin views over services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from quiz.http import blueprint_or_404
+from quiz.models import Attempt, AttemptItem, Bookmark, PracticeItem, PracticeSession
+from quiz.practice.forms import PracticeAnswerForm, PracticeSetupForm
+from quiz.practice.services import (
+    NothingToPractise,
+    answer_practice,
+    end_practice,
+    start_practice,
+    toggle_bookmark,
+)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def practice_start(request: HttpRequest) -> HttpResponse:
+    blueprint = blueprint_or_404(request.GET.get("blueprint"))
+    initial = {}
+    if request.GET.get("objective", "").isdigit():
+        initial["objectives"] = [int(request.GET["objective"])]
+    form = PracticeSetupForm(request.POST or None, blueprint=blueprint, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                session = start_practice(
+                    user=request.user,
+                    blueprint=blueprint,
+                    kind=form.cleaned_data["kind"],
+                    length=form.cleaned_data["size"],
+                    objective_ids=form.cleaned_data.get("objective_ids"),
+                    now=timezone.now(),
+                )
+            except NothingToPractise as empty:
+                messages.info(request, f"Nothing to practise yet: {empty}.")
+                status = 409
+            else:
+                return redirect("quiz:practice_question", session_id=session.pk, position=1)
+        else:
+            status = 400
+    context = {
+        "form": form,
+        "blueprint": blueprint,
+        "bookmark_count": Bookmark.objects.filter(user=request.user).count(),
+        "recent": PracticeSession.objects.for_user(request.user)[:5],
+    }
+    return TemplateResponse(request, "quiz/practice_start.html", context, status=status)
+
+
+def _item(request: HttpRequest, session_id: int, position: int) -> PracticeItem:
+    return get_object_or_404(
+        PracticeItem.objects.select_related("session", "version__objective"),
+        session_id=session_id,
+        session__user=request.user,
+        position=position,
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def practice_question(request: HttpRequest, session_id: int, position: int) -> HttpResponse:
+    item = _item(request, session_id, position)
+    error = None
+    if request.method == "POST":
+        form = PracticeAnswerForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError("That answer could not be read.", code="invalid")
+            item = answer_practice(
+                session_id=session_id,
+                user=request.user,
+                position=position,
+                selected=tuple(form.cleaned_data["selected"]),
+                now=timezone.now(),
+            )
+        except ValidationError as invalid:
+            error = invalid.messages[0]
+        else:
+            if not request.htmx:
+                return redirect("quiz:practice_question", session_id=session_id, position=position)
+    return _practice_page(request, item, error=error)
+
+
+def _practice_page(request, item: PracticeItem, *, error=None) -> TemplateResponse:
+    session = item.session
+    version = item.version
+    count = session.items.count()
+    # The key and rationales only once answered: they are the feedback.
+    options = version.options_shown(
+        item.option_order, selected=item.selected, reveal_key=item.is_answered
+    )
+    context = {
+        "session": session,
+        "item": item,
+        "version": version,
+        "options": options,
+        "count": count,
+        "input_type": "checkbox" if version.type == "multiple" else "radio",
+        "bookmarked": Bookmark.objects.filter(
+            user=request.user, question_id=version.question_id
+        ).exists(),
+        "error": error,
+    }
+    template = "quiz/practice_question.html"
+    if request.htmx:
+        template += "#practice"
+    return TemplateResponse(request, template, context, status=400 if error else 200)
+
+
+@login_required
+@require_POST
+def practice_end(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = get_object_or_404(PracticeSession.objects.for_user(request.user), pk=session_id)
+    end_practice(session=session, now=timezone.now())
+    return redirect(session.get_absolute_url())
+
+
+@login_required
+@never_cache
+@require_GET
+def practice_summary(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = get_object_or_404(PracticeSession.objects.for_user(request.user), pk=session_id)
+    items = list(session.items.select_related("version__objective").order_by("position"))
+    answered = [i for i in items if i.is_answered]
+    by_objective: dict[str, dict] = {}
+    for item in answered:
+        objective = item.version.objective
+        row = by_objective.setdefault(
+            objective.code, {"objective": objective, "correct": 0, "answered": 0}
+        )
+        row["answered"] += 1
+        row["correct"] += bool(item.is_correct)
+    context = {
+        "session": session,
+        "items": items,
+        "answered": len(answered),
+        "correct": sum(bool(i.is_correct) for i in answered),
+        "objectives": sorted(by_objective.values(), key=lambda r: r["objective"].code),
+    }
+    return TemplateResponse(request, "quiz/practice_summary.html", context)
+
+
+@login_required
+@require_POST
+def bookmark_toggle(request: HttpRequest, question_id: int) -> HttpResponse:
+    """Bookmark a question the candidate has been shown (in practice or a finished mock), or
+    remove the bookmark. Any other question id is a 404, as if it did not exist."""
+    if not _has_seen(request.user, question_id):
+        raise Http404("No such question.")
+    now_bookmarked = toggle_bookmark(user=request.user, question_id=question_id)
+    if request.htmx:
+        return TemplateResponse(
+            request,
+            "quiz/includes/bookmark_button.html",
+            {"question_id": question_id, "bookmarked": now_bookmarked},
+        )
+    messages.success(request, "Bookmarked." if now_bookmarked else "Bookmark removed.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("quiz:practice_start")
+    return redirect(target)
+
+
+def _has_seen(user, question_id: int) -> bool:
+    """Shown to the user in practice, or in a mock they have finished (never before the key
+    may be known)."""
+    return (
+        PracticeItem.objects.filter(session__user=user, version__question_id=question_id).exists()
+        or AttemptItem.objects.filter(
+            attempt__user=user,
+            attempt__status=Attempt.Status.FINISHED,
+            version__question_id=question_id,
+        ).exists()
+    )

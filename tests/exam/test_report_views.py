@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from quiz.exam.services import Answer, finish_attempt, save_answer, start_attempt
+from quiz.models import Question
+from tests.factories import UserFactory, small_blueprint
+
+pytestmark = pytest.mark.django_db
+
+
+def finished_attempt(user, blueprint, *, correct: int):
+    now = timezone.now()
+    attempt = start_attempt(user=user, blueprint=blueprint, now=now)
+    for item in attempt.items.select_related("version").order_by("position"):
+        keys = [s for s, o in enumerate(item.option_order) if o in item.version.correct_indices]
+        wrong = [
+            s for s, o in enumerate(item.option_order) if o not in item.version.correct_indices
+        ]
+        chosen = keys if item.position <= correct else wrong[:1]
+        save_answer(
+            attempt_id=attempt.pk,
+            user=user,
+            position=item.position,
+            answer=Answer(selected=tuple(chosen), flagged=item.position == 2),
+            now=now,
+        )
+    return finish_attempt(attempt=attempt, now=now + timedelta(minutes=10))
+
+
+def test_the_report_before_submission_is_a_404_even_for_its_owner(
+    candidate_client, user, blueprint
+):
+    attempt = start_attempt(user=user, blueprint=blueprint, now=timezone.now())
+    for name in ("quiz:attempt_result", "quiz:attempt_answers"):
+        assert candidate_client.get(reverse(name, args=[attempt.pk])).status_code == 404
+
+
+def test_staff_can_read_any_finished_report(client, user, blueprint):
+    attempt = finished_attempt(user, blueprint, correct=5)
+    client.force_login(UserFactory(username="staff", is_staff=True))
+    assert client.get(reverse("quiz:attempt_result", args=[attempt.pk])).status_code == 200
+    assert client.get(reverse("quiz:attempt_answers", args=[attempt.pk])).status_code == 200
+
+
+def test_the_result_page_shows_score_domains_objectives_pacing_and_counts(
+    candidate_client, user, blueprint
+):
+    attempt = finished_attempt(user, blueprint, correct=8)
+    html = candidate_client.get(reverse("quiz:attempt_result", args=[attempt.pk])).content.decode()
+    assert 'data-testid="scaled-score">750<' in html and ">Pass<" in html
+    assert "8 of 10 scored questions" in html and "(8 needed to pass)" in html
+    assert "Meets Competencies" in html or "Needs Improvement" in html
+    assert "1.1 Objective" in html or "1.1 " in html
+    assert "Time used: <strong>10 min</strong> of 20 min" in html
+    assert "Flagged: <strong>1</strong>" in html
+    # Every domain and objective row carries its own label, styled by it; the domain bars mark
+    # the cut.
+    for row in attempt.results["domains"] + attempt.results["objectives"]:
+        style = "badge-meets" if row["label"] == "Meets Competencies" else "badge-needs"
+        assert f'<span class="badge {style}">{row["label"]}</span>' in html
+    cut = round(float(attempt.cut_fraction) * 100, 1)
+    assert html.count(f'<line x1="{cut}" x2="{cut}"') == len(attempt.results["domains"])
+
+
+def test_pretest_items_are_labelled_unscored_only_in_the_review(candidate_client, user):
+    blueprint = small_blueprint(per_objective=6)
+    Question.objects.filter(objective__domain__blueprint=blueprint, objective__code="2.2").update(
+        status="pretest"
+    )
+    attempt = start_attempt(user=user, blueprint=blueprint, now=timezone.now())
+    question_html = candidate_client.get(
+        reverse("quiz:attempt_question", args=[attempt.pk, 1])
+    ).content.decode()
+    assert "nscored" not in question_html
+    finish_attempt(attempt=attempt, now=timezone.now())
+    review = candidate_client.get(
+        reverse("quiz:attempt_answers", args=[attempt.pk])
+    ).content.decode()
+    assert review.count(">Unscored<") == attempt.items.filter(is_scored=False).count() == 2
+
+
+def test_review_filters_incorrect_flagged_unanswered_and_domain(candidate_client, user, blueprint):
+    attempt = finished_attempt(user, blueprint, correct=7)
+    url = reverse("quiz:attempt_answers", args=[attempt.pk])
+
+    def shown(**params) -> int:
+        return candidate_client.get(url, params).content.decode().count("<article")
+
+    assert shown() == 10
+    assert shown(show="incorrect") == 3
+    assert shown(show="flagged") == 1
+    assert shown(show="unanswered") == 0
+    in_domain_1 = attempt.items.filter(version__objective__domain__number=1).count()
+    assert shown(domain="1") == in_domain_1
+    assert shown(show="bogus", domain="x") == 10
+
+
+def test_the_dashboard_lists_attempts_charts_and_weakest_objectives(
+    candidate_client, user, blueprint
+):
+    finished_attempt(user, blueprint, correct=8)
+    finished_attempt(user, blueprint, correct=3)
+    html = candidate_client.get(reverse("home")).content.decode()
+    assert html.count('role="img"') >= 2
+    assert "Pass 750" in html
+    assert "Your weakest objectives" in html
+    assert html.count("badge-fail") == 1 and html.count("badge-pass") == 1
+    assert "Take another mock" in html
+
+
+def test_resume_lands_on_the_item_last_viewed(candidate_client, user, blueprint):
+    attempt = start_attempt(user=user, blueprint=blueprint, now=timezone.now())
+    candidate_client.get(reverse("quiz:attempt_question", args=[attempt.pk, 7]))
+    html = candidate_client.get(reverse("home")).content.decode()
+    assert reverse("quiz:attempt_question", args=[attempt.pk, 7]) in html
+    assert "Resume at question 7" in html
+
+
+def test_result_review_and_dashboard_run_a_fixed_number_of_queries(
+    candidate_client, user, blueprint
+):
+    """The same number of queries after 1 and after 4 attempts, and within budget."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    budgets = {"quiz:attempt_result": 6, "quiz:attempt_answers": 8, "home": 10}
+
+    def counts(last) -> dict[str, int]:
+        result = {}
+        for name in budgets:
+            url = reverse(name) if name == "home" else reverse(name, args=[last.pk])
+            with CaptureQueriesContext(connection) as queries:
+                assert candidate_client.get(url).status_code == 200
+            result[name] = len(queries)
+        return result
+
+    first = counts(finished_attempt(user, blueprint, correct=3))
+    for n in range(3):
+        last = finished_attempt(user, blueprint, correct=n + 4)
+    after = counts(last)
+    assert after == first
+    assert all(after[name] <= budget for name, budget in budgets.items()), after
+
+
+def test_rescore_command_reports_changed_scores(user, blueprint, capsys):
+    finished_attempt(user, blueprint, correct=8)
+    call_command("rescore")
+    assert "Rescored 1 attempt(s); 0 score(s) changed." in capsys.readouterr().out
