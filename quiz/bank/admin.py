@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -27,6 +27,7 @@ CHOICE_RULES = {
     "multiple_needs_five_options",
     "empty_option",
     "duplicate_option",
+    "too_many_options",
 }
 FIELD_OF_RULE = {
     "empty_stem": "stem",
@@ -245,7 +246,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not self.has_view_permission(request):
-            raise admin.exceptions.PermissionDenied
+            raise PermissionDenied
         question = get_object_or_404(
             Question.objects.select_related("current_version", "objective__domain"), pk=pk
         )
@@ -263,7 +264,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def coverage_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_view_permission(request):
-            raise admin.exceptions.PermissionDenied
+            raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
             "title": "Bank coverage",
@@ -274,7 +275,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_add_permission(request):
-            raise admin.exceptions.PermissionDenied
+            raise PermissionDenied
         form = ImportForm(request.POST or None, request.FILES or None)
         report = None
         if request.method == "POST" and form.is_valid():

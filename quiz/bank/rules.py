@@ -25,6 +25,10 @@ EXTERNAL_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 TYPED_HINT_RE = re.compile(
     r"\(?\s*(choose|select)\s+(two|three|four|five|\d)\s*\.?\s*\)?", re.IGNORECASE
 )
+# Options are lettered A, B, C, ... on every screen, and the taking screen's form accepts
+# positions below this: a question may not have more.
+MAX_OPTIONS = 10
+OPTION_LETTERS = "ABCDEFGHIJ"
 NUMBER_WORDS = {2: "TWO", 3: "THREE", 4: "FOUR", 5: "FIVE", 6: "SIX"}
 
 
@@ -106,6 +110,13 @@ def question_problems(question: QuestionData, *, require_reference: bool = False
             )
         seen.setdefault(key, position)
 
+    if len(choices) > MAX_OPTIONS:
+        problems.append(
+            Problem(
+                "too_many_options",
+                f"A question has at most {MAX_OPTIONS} options; it has {len(choices)}.",
+            )
+        )
     correct = sum(1 for choice in choices if choice.correct)
     if question.type == SINGLE:
         if len(choices) < 4:

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
+from quiz.bank.rules import MAX_OPTIONS
 from quiz.exam.services import Answer
-
-MAX_OPTIONS = 10
 
 
 class AnswerForm(forms.Form):

@@ -17,7 +17,14 @@ from django.urls import reverse
 
 from quiz.bank.blueprint import DEFAULT_BLUEPRINT_CODE, weights_problems
 from quiz.bank.markdown import render_inline_markdown, render_markdown
-from quiz.bank.rules import MULTIPLE, SINGLE, ChoiceData, QuestionData, choose_hint
+from quiz.bank.rules import (
+    MULTIPLE,
+    OPTION_LETTERS,
+    SINGLE,
+    ChoiceData,
+    QuestionData,
+    choose_hint,
+)
 from quiz.exam.assembly import SAMPLE_KEY_SPACE, Candidate, shuffle_key
 
 
@@ -481,7 +488,7 @@ class QuestionVersion(models.Model):
             options.append(
                 {
                     "position": shown,
-                    "letter": "ABCDEFGHIJ"[shown],
+                    "letter": OPTION_LETTERS[shown],
                     "html": choice["html"],
                     "checked": original in selected,
                     "struck": original in struck,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from quiz.exam.forms import MAX_OPTIONS
+from quiz.bank.rules import MAX_OPTIONS
 from quiz.models import Objective
 
 

@@ -190,3 +190,31 @@ def test_change_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(20):
         response = admin_client.get(reverse("admin:quiz_question_change", args=[question.pk]))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url_name, args",
+    [
+        ("admin:quiz_question_preview", "question"),
+        ("admin:quiz_question_coverage", None),
+        ("admin:quiz_question_import", None),
+    ],
+)
+def test_staff_without_question_permissions_get_a_403_on_the_bank_pages(client, url_name, args):
+    client.force_login(UserFactory(is_staff=True))
+    question = QuestionFactory()
+    url = reverse(url_name, args=[question.pk] if args else None)
+    assert client.get(url).status_code == 403
+
+
+def test_admin_refuses_an_eleventh_option_on_the_options(admin_client):
+    data = question_post(**{"choices-TOTAL_FORMS": "11"})
+    for i in range(4, 11):
+        data[f"choices-{i}-order"] = str(i)
+        data[f"choices-{i}-text"] = f"Amazon service number {i}"
+        data[f"choices-{i}-rationale"] = ""
+    response = admin_client.post(reverse("admin:quiz_question_add"), data)
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert [e.code for e in formset.non_form_errors().as_data()] == ["too_many_options"]
+    assert not Question.objects.filter(external_id="new-q-001").exists()

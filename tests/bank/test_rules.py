@@ -2,7 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from quiz.bank.rules import ChoiceData, QuestionData, choose_hint, question_problems
+from quiz.bank.rules import (
+    MAX_OPTIONS,
+    OPTION_LETTERS,
+    SINGLE,
+    ChoiceData,
+    QuestionData,
+    choose_hint,
+    question_problems,
+)
 
 
 def make(type_="single", correct=(0,), count=4, stem="Which option fits?", texts=None, refs=()):
@@ -80,3 +88,12 @@ def test_unknown_type_is_rejected():
 def test_the_choose_hint_is_derived_from_the_number_correct():
     assert choose_hint(2) == "Choose TWO."
     assert choose_hint(3) == "Choose THREE."
+
+
+def test_a_question_has_at_most_ten_options():
+    choices = [ChoiceData(f"Option {n}", correct=n == 0) for n in range(MAX_OPTIONS + 1)]
+    eleven = QuestionData(type=SINGLE, stem="Which?", choices=choices)
+    assert [p.code for p in question_problems(eleven)] == ["too_many_options"]
+    ten = QuestionData(type=SINGLE, stem="Which?", choices=choices[:MAX_OPTIONS])
+    assert question_problems(ten) == []
+    assert len(OPTION_LETTERS) == MAX_OPTIONS
