@@ -10,13 +10,13 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 logger = logging.getLogger(__name__)
 
 
 @never_cache
-@require_GET
+@require_http_methods(["GET", "HEAD"])
 def healthz(request: HttpRequest) -> HttpResponse:
     """200 ``ok`` when the database answers a query, 503 otherwise (for load balancers)."""
     try:

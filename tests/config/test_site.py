@@ -23,6 +23,19 @@ def test_healthz_is_ok_when_the_database_answers(client):
 
 
 @pytest.mark.django_db
+def test_healthz_answers_the_docker_probe_by_ip_over_http_behind_production_hosts(client, settings):
+    """Docker's health check asks http://127.0.0.1:8000/healthz; production lists only its
+    public host and redirects to HTTPS. The probe must still get its 200."""
+    settings.ALLOWED_HOSTS = ["examprep.example"]
+    settings.SECURE_SSL_REDIRECT = True
+    for method in (client.get, client.head):
+        response = method("/healthz", HTTP_HOST="127.0.0.1:8000")
+        assert response.status_code == 200
+    # Every other page still refuses a host it does not serve.
+    assert client.get("/", HTTP_HOST="127.0.0.1:8000").status_code == 400
+
+
+@pytest.mark.django_db
 def test_healthz_is_503_when_the_database_is_unreachable(client):
     with mock.patch(
         "django.db.backends.utils.CursorWrapper.execute",
