@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from quiz.exam.assembly import BankTooSmall
 from quiz.exam.forms import REVIEW_FILTERS, AnswerForm
 from quiz.exam.services import finish_attempt, granted_minutes, save_answer, start_attempt
-from quiz.http import blueprint_or_404
+from quiz.http import CONFLICT, INVALID, blueprint_or_404
 from quiz.models import Attempt, AttemptItem
 
 
@@ -42,7 +42,7 @@ def mock_start(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 request,
                 "quiz/mock_start.html",
                 _start_context(request, blueprint, None, shortfalls=error.shortfalls),
-                status=409,
+                status=CONFLICT,
             )
         return redirect(attempt.get_absolute_url())
     return TemplateResponse(
@@ -117,7 +117,7 @@ def attempt_question(request: HttpRequest, attempt_id: int, position: int) -> Ht
         else:
             error = "That answer could not be read. Choose from the options shown."
         item.refresh_from_db()
-    return _question_page(request, attempt, item, error=error, status=400 if error else 200)
+    return _question_page(request, attempt, item, error=error, status=INVALID if error else 200)
 
 
 def _go(request: HttpRequest, attempt: Attempt, position: int, go: str) -> HttpResponse:
@@ -224,7 +224,7 @@ def attempt_save(request: HttpRequest, attempt_id: int, position: int) -> JsonRe
             "stale_revision": 409,
             "deadline_passed": 410,
             "attempt_finished": 410,
-        }.get(invalid.code, 400)
+        }.get(invalid.code, INVALID)
         return JsonResponse(
             {
                 "ok": False,

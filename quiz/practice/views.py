@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from quiz.http import blueprint_or_404
+from quiz.http import CONFLICT, INVALID, blueprint_or_404
 from quiz.models import Attempt, AttemptItem, Bookmark, PracticeItem, PracticeSession
 from quiz.practice.forms import PracticeAnswerForm, PracticeSetupForm
 from quiz.practice.services import (
@@ -49,11 +49,11 @@ def practice_start(request: HttpRequest) -> HttpResponse:
                 )
             except NothingToPractise as empty:
                 messages.info(request, f"Nothing to practise yet: {empty}.")
-                status = 409
+                status = CONFLICT
             else:
                 return redirect("quiz:practice_question", session_id=session.pk, position=1)
         else:
-            status = 400
+            status = INVALID
     context = {
         "form": form,
         "blueprint": blueprint,
@@ -121,7 +121,7 @@ def _practice_page(request, item: PracticeItem, *, error=None) -> TemplateRespon
     template = "quiz/practice_question.html"
     if request.htmx:
         template += "#practice"
-    return TemplateResponse(request, template, context, status=400 if error else 200)
+    return TemplateResponse(request, template, context, status=INVALID if error else 200)
 
 
 @login_required

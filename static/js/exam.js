@@ -295,8 +295,11 @@
     }
   });
 
-  document.addEventListener("htmx:responseError", function () {
-    setSaveState("error", "That did not go through. Check your connection and try again.");
+  // The server answered, but with an error that has no page to show (404, 500, ...): that is
+  // not the connection. (A refused answer comes back as 422 or 409 and is swapped in.)
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    setSaveState("error", "The server could not do that (error " + status + "). Reload the page to continue.");
   });
   document.addEventListener("htmx:sendError", function () {
     setSaveState("retrying", "Offline — your answers will be saved when you reconnect.");

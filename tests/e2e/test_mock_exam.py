@@ -285,3 +285,28 @@ def test_after_logout_the_back_button_shows_no_exam_content(page, context, live_
     assert "Question 1 of 10" not in page.content()
     assert stem not in page.content()
     assert "/accounts/login/" in page.url
+
+
+def test_a_refused_answer_shows_why_on_the_exam_page_not_a_connection_error(
+    page, context, live_server
+):
+    """Validation errors come back as 422, which htmx is configured to swap in."""
+    blueprint = small_blueprint()
+    user = UserFactory()
+    attempt = start_attempt(user=user, blueprint=blueprint, now=timezone.now())
+    log_in(context, live_server, user)
+    page.goto(f"/attempts/{attempt.pk}/questions/1/")
+    page.get_by_role("heading", name=re.compile("Question 1 of")).wait_for()
+    # An option that is not on this item, as a tampered or out-of-date page would send.
+    page.evaluate(
+        """() => {
+        const extra = document.createElement("input");
+        extra.type = "hidden"; extra.name = "selected"; extra.value = "9";
+        document.getElementById("answer-form").append(extra);
+    }"""
+    )
+    page.get_by_role("button", name="Next", exact=True).click()
+    alert = page.get_by_role("alert").filter(has_text="not part of this question")
+    alert.wait_for()
+    assert page.get_by_role("heading", name=re.compile("Question 1 of")).is_visible()
+    assert "connection" not in page.locator("body").inner_text()

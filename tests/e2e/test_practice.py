@@ -58,3 +58,17 @@ def test_a_short_practice_session_gives_feedback_after_each_item(
     assert page.get_by_test_id("practice-score").inner_text() == "2 of 3"
     assert_accessible(page, axe_source)
     assert Bookmark.objects.filter(user=user, question_id=items[2].version.question_id).exists()
+
+
+def test_checking_without_an_answer_shows_why_on_the_practice_page(page, context, live_server):
+    """Validation errors come back as 422, which htmx is configured to swap in."""
+    blueprint = small_blueprint()
+    user = UserFactory()
+    log_in(context, live_server, user)
+    page.goto(f"/practice/?blueprint={blueprint.code}")
+    page.get_by_label("Domain 1: Domain", exact=False).first.check()
+    page.get_by_role("button", name="Start practice").click()
+    page.get_by_role("heading", name=re.compile("Practice question 1 of")).wait_for()
+    page.get_by_role("button", name="Check answer").click()
+    page.get_by_role("alert").filter(has_text="Choose an answer first.").wait_for()
+    assert page.get_by_role("button", name="Check answer").is_visible()

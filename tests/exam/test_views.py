@@ -147,7 +147,7 @@ def test_autosave_after_the_deadline_is_a_410_and_points_at_the_result(
         {"go": "somewhere"},
     ],
 )
-def test_bad_answers_get_a_400_with_a_message_and_change_nothing(
+def test_bad_answers_get_a_422_with_a_message_and_change_nothing(
     candidate_client, live_attempt, data
 ):
     item = next(
@@ -155,7 +155,7 @@ def test_bad_answers_get_a_400_with_a_message_and_change_nothing(
     )
     url = reverse("quiz:attempt_question", args=[live_attempt.pk, item.position])
     response = candidate_client.post(url, data)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert 'role="alert"' in response.content.decode()
     item.refresh_from_db()
     assert item.selected == [] and item.revision == 0

@@ -186,7 +186,7 @@ def test_the_setup_form_needs_a_choice(candidate_client):
     response = candidate_client.post(
         reverse("quiz:practice_start"), {"kind": "chosen", "length": "10"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Choose at least one domain or objective." in response.content.decode()
 
 
