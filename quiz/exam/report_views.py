@@ -89,7 +89,7 @@ def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
     entries = []
     for item in items:
         version = item.version
-        correct = item.is_correct
+        correct = bool(item.outcome_correct)
         if show == "incorrect" and correct:
             continue
         entries.append(
@@ -99,7 +99,10 @@ def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
                 "correct": correct,
                 "bookmarked": version.question_id in bookmarked,
                 "options": version.options_shown(
-                    item.option_order, selected=item.selected, reveal_key=True
+                    item.option_order,
+                    selected=item.selected,
+                    reveal_key=True,
+                    key=item.scored_key,
                 ),
             }
         )

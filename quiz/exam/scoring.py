@@ -32,6 +32,13 @@ class Scale:
     cut_fraction: Decimal = Decimal("0.722")
 
 
+def is_correct(selected: Iterable[int], key: Iterable[int]) -> bool:
+    """The one rule of what counts as correct, for mocks and practice alike: the chosen set equals
+    the key exactly. No partial credit; an unanswered item is wrong."""
+    chosen = frozenset(selected)
+    return bool(chosen) and chosen == frozenset(key)
+
+
 @dataclass(frozen=True)
 class ScoredItem:
     """One served item as scoring sees it."""
@@ -46,8 +53,7 @@ class ScoredItem:
 
     @property
     def is_correct(self) -> bool:
-        # No partial credit: the chosen set must equal the key. Unanswered is wrong.
-        return bool(self.selected) and self.selected == self.key
+        return is_correct(self.selected, self.key)
 
 
 def cut_items(scored: int, cut_fraction: Decimal) -> int:

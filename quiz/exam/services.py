@@ -231,7 +231,8 @@ def finish_attempt(*, attempt: Attempt, now: datetime) -> Attempt:
 def score_attempt(
     attempt: Attempt, *, apply_key_fixes: bool = False
 ) -> tuple[scoring.Result, list[AttemptItem]]:
-    """Score from the served versions; also sets each item's ``outcome_correct`` (unsaved).
+    """Score from the served versions; also sets each item's ``outcome_correct`` and
+    ``scored_key`` (unsaved).
 
     With ``apply_key_fixes``, an item whose question now has a newer version with the very same
     options takes that version's key (a corrected key)."""
@@ -261,6 +262,7 @@ def score_attempt(
             objective_title=item.version.objective.title,
         )
         item.outcome_correct = entry.is_correct
+        item.scored_key = sorted(entry.key)
         scored.append(entry)
     return scoring.score(scored, scale), items
 
@@ -276,7 +278,7 @@ def _key(item: AttemptItem, apply_key_fixes: bool) -> frozenset[int]:
 
 
 def _store_result(attempt: Attempt, result: scoring.Result, items: list[AttemptItem]) -> None:
-    AttemptItem.objects.bulk_update(items, ["outcome_correct"])
+    AttemptItem.objects.bulk_update(items, ["outcome_correct", "scored_key"])
     attempt.scaled_score = result.scaled_score
     attempt.passed = result.passed
     attempt.correct_count = result.correct

@@ -127,9 +127,11 @@ class AttemptItem(models.Model):
     flagged = models.BooleanField(default=False)
     revision = models.PositiveIntegerField(default=0)
     answered_at = models.DateTimeField(null=True, blank=True)
-    # Stored when the attempt finishes (and by rescore), so a candidate's history is read
-    # without re-deriving every key.
+    # Stored when the attempt finishes (and by rescore): the outcome and the key it was scored
+    # with (indices into version.choices). The answer review shows these, so it agrees with the
+    # stored score even after a corrected key was applied to an old attempt.
     outcome_correct = models.BooleanField(null=True, blank=True)
+    scored_key = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["attempt", "position"]
@@ -154,7 +156,3 @@ class AttemptItem(models.Model):
     def is_complete(self) -> bool:
         """Answered with as many options as the item asks for."""
         return len(self.selected) == self.version.max_selections
-
-    @property
-    def is_correct(self) -> bool:
-        return bool(self.selected) and frozenset(self.selected) == self.version.correct_indices

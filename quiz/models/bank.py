@@ -6,6 +6,7 @@ import hashlib
 import json
 import random
 import secrets
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -474,14 +475,22 @@ class QuestionVersion(models.Model):
         return len(self.correct_indices) if self.type == MULTIPLE else 1
 
     def options_shown(
-        self, option_order=None, *, selected=(), struck=(), reveal_key: bool = False
+        self,
+        option_order=None,
+        *,
+        selected=(),
+        struck=(),
+        reveal_key: bool = False,
+        key: Iterable[int] | None = None,
     ) -> list[dict]:
         """The options in the order a candidate sees them (A, B, …), with their state.
 
         The key and the rationales are included only with ``reveal_key``: pages served during an
-        exam never carry them, not even in attributes.
+        exam never carry them, not even in attributes. ``key`` (indices into ``choices``) is the
+        key an attempt was scored with, where that differs from the version's (a corrected key).
         """
         order = range(len(self.choices)) if option_order is None else option_order
+        key = self.correct_indices if key is None else frozenset(key)
         options = []
         for shown, original in enumerate(order):
             choice = self.choices[original]
@@ -492,7 +501,7 @@ class QuestionVersion(models.Model):
                     "html": choice["html"],
                     "checked": original in selected,
                     "struck": original in struck,
-                    "is_key": reveal_key and choice["correct"],
+                    "is_key": reveal_key and original in key,
                     "rationale_html": choice["rationale_html"] if reveal_key else "",
                 }
             )

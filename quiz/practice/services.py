@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from quiz.exam import scoring
 from quiz.exam.assembly import Candidate
 from quiz.models import (
     Attempt,
@@ -189,7 +190,7 @@ def answer_practice(
                 code="too_many_selections",
             )
         item.selected = chosen
-        item.is_correct = frozenset(chosen) == item.version.correct_indices
+        item.is_correct = scoring.is_correct(chosen, item.version.correct_indices)
         item.answered_at = now
         item.save(update_fields=["selected", "is_correct", "answered_at"])
         return item

@@ -148,7 +148,50 @@ def test_result_review_and_dashboard_run_a_fixed_number_of_queries(
     assert all(after[name] <= budget for name, budget in budgets.items()), after
 
 
-def test_rescore_command_reports_changed_scores(user, blueprint, capsys):
-    finished_attempt(user, blueprint, correct=8)
+def fix_key_to_the_candidates_pick(attempt, position: int) -> int:
+    """An author decides the option the candidate picked was right: a new version of the
+    question with the same options and that option as its key. Returns the picked index."""
+    item = attempt.items.select_related("version__question").get(position=position)
+    (picked,) = item.selected
+    question = item.version.question
+    for index, choice in enumerate(question.choices.order_by("order", "pk")):
+        choice.is_correct = index == picked
+        choice.save()
+    question.snapshot()
+    return picked
+
+
+def test_rescore_command_applies_a_corrected_key_and_reports_the_change(user, blueprint, capsys):
+    attempt = finished_attempt(user, blueprint, correct=7)
+    single = attempt.items.filter(version__type="single", position__gt=7).first()
+    fix_key_to_the_candidates_pick(attempt, single.position)
+    call_command("rescore")
+    assert "Rescored 1 attempt(s); 1 score(s) changed." in capsys.readouterr().out
+    attempt.refresh_from_db()
+    assert attempt.correct_count == 8
     call_command("rescore")
     assert "Rescored 1 attempt(s); 0 score(s) changed." in capsys.readouterr().out
+
+
+def test_after_a_rescore_the_answer_review_shows_the_key_the_item_was_scored_with(
+    candidate_client, user, blueprint
+):
+    from quiz.exam.services import rescore
+
+    attempt = finished_attempt(user, blueprint, correct=7)
+    item = attempt.items.filter(version__type="single", position__gt=7).first()
+    url = reverse("quiz:attempt_answers", args=[attempt.pk]) + "?show=incorrect"
+    assert f'id="q{item.position}-heading"' in candidate_client.get(url).content.decode()
+    picked = fix_key_to_the_candidates_pick(attempt, item.position)
+    assert rescore(attempt=attempt) is True
+    item.refresh_from_db()
+    assert item.outcome_correct is True and item.scored_key == [picked]
+    page = candidate_client.get(url).content.decode()
+    assert f'id="q{item.position}-heading"' not in page  # no longer among the incorrect
+    response = candidate_client.get(reverse("quiz:attempt_answers", args=[attempt.pk]))
+    entry = next(e for e in response.context["entries"] if e["item"].pk == item.pk)
+    assert entry["correct"] is True
+    shown = item.option_order.index(picked)
+    assert [o["is_key"] for o in entry["options"]] == [
+        p == shown for p in range(len(item.option_order))
+    ]
