@@ -14,7 +14,7 @@ from quiz.models.bank import Blueprint, QuestionVersion
 
 class AttemptQuerySet(models.QuerySet):
     def for_user(self, user) -> AttemptQuerySet:
-        """Attempts the user may open: their own (staff may open any, read-only views only)."""
+        """The user's own attempts (the only ones the exam's pages open)."""
         return self.filter(user=user)
 
     def in_progress(self) -> AttemptQuerySet:
@@ -108,6 +108,28 @@ class Attempt(models.Model):
         return now >= self.deadline
 
 
+# What a candidate's history is read as: (question, objective, correct, when) per answer.
+ANSWER_FIELDS = ("version__question_id", "version__objective_id")
+
+
+class AttemptItemQuerySet(models.QuerySet):
+    def answers_of(self, *, user, blueprint: Blueprint) -> AttemptItemQuerySet:
+        """The candidate's answers in finished mocks, as (question id, objective id, correct,
+        finished at) rows: scored items with an answer. An item left blank is not an answer
+        (time may have run out), so it neither counts as missed nor moves mastery."""
+        return (
+            self.filter(
+                attempt__user=user,
+                attempt__blueprint=blueprint,
+                attempt__status=Attempt.Status.FINISHED,
+                is_scored=True,
+                outcome_correct__isnull=False,
+            )
+            .exclude(selected=[])
+            .values_list(*ANSWER_FIELDS, "outcome_correct", "attempt__finished_at")
+        )
+
+
 class AttemptItem(models.Model):
     """One served item: the exact question version, its option order and the response.
 
@@ -132,6 +154,8 @@ class AttemptItem(models.Model):
     # stored score even after a corrected key was applied to an old attempt.
     outcome_correct = models.BooleanField(null=True, blank=True)
     scored_key = models.JSONField(null=True, blank=True)
+
+    objects = AttemptItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["attempt", "position"]

@@ -16,7 +16,7 @@ from django.db import connection, models, transaction
 from django.db.models import IntegerField, Q, Value
 from django.urls import reverse
 
-from quiz.bank.blueprint import DEFAULT_BLUEPRINT_CODE, weights_problems
+from quiz.bank.blueprint import DEFAULT_BLUEPRINT_CODE
 from quiz.bank.markdown import render_inline_markdown, render_markdown
 from quiz.bank.rules import (
     MULTIPLE,
@@ -87,10 +87,6 @@ class Blueprint(models.Model):
                 code="pass_score_outside_scale",
             )
 
-    def weight_problems(self) -> list[ValidationError]:
-        """The domains' weights must add up to 100%."""
-        return weights_problems(self.code, [domain.weight for domain in self.domains.all()])
-
 
 class Domain(models.Model):
     blueprint = models.ForeignKey(Blueprint, on_delete=models.CASCADE, related_name="domains")
@@ -132,16 +128,6 @@ class Objective(models.Model):
 
 
 class QuestionQuerySet(models.QuerySet):
-    def published(self) -> QuestionQuerySet:
-        return self.filter(status=Question.Status.PUBLISHED)
-
-    def servable(self) -> QuestionQuerySet:
-        """Questions a new form may draw from: published (scored) or pretest (unscored)."""
-        return self.filter(
-            status__in=[Question.Status.PUBLISHED, Question.Status.PRETEST],
-            current_version__isnull=False,
-        )
-
     def for_blueprint(self, blueprint: Blueprint) -> QuestionQuerySet:
         return self.filter(objective__domain__blueprint=blueprint)
 
@@ -166,9 +152,7 @@ class QuestionQuerySet(models.QuerySet):
             "objective__domain__number",
             "current_version__option_count",
         )
-        servable = self.filter(
-            objective__domain__blueprint=blueprint, current_version__isnull=False
-        )
+        servable = self.for_blueprint(blueprint).filter(current_version__isnull=False)
         # NOT IN a subquery, which PostgreSQL hashes once per scan, rather than NOT EXISTS: a
         # planner that underestimates a candidate's history turns NOT EXISTS into a nested loop
         # that compares every question read with every question seen (80 ms a scan, seen here).

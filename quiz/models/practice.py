@@ -7,12 +7,22 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from quiz.models.attempts import ANSWER_FIELDS
 from quiz.models.bank import Blueprint, Question, QuestionVersion
 
 
 class PracticeSessionQuerySet(models.QuerySet):
     def for_user(self, user) -> PracticeSessionQuerySet:
         return self.filter(user=user)
+
+
+class PracticeItemQuerySet(models.QuerySet):
+    def answers_of(self, *, user, blueprint: Blueprint) -> PracticeItemQuerySet:
+        """The candidate's answers in practice, as (question id, objective id, correct,
+        answered at) rows."""
+        return self.filter(
+            session__user=user, session__blueprint=blueprint, answered_at__isnull=False
+        ).values_list(*ANSWER_FIELDS, "is_correct", "answered_at")
 
 
 class PracticeSession(models.Model):
@@ -60,6 +70,8 @@ class PracticeItem(models.Model):
     selected = models.JSONField(default=list)
     is_correct = models.BooleanField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PracticeItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["session", "position"]

@@ -13,7 +13,6 @@ from django.db.models import F
 from quiz.exam import scoring
 from quiz.exam.assembly import Candidate
 from quiz.models import (
-    Attempt,
     AttemptItem,
     Blueprint,
     Bookmark,
@@ -31,30 +30,9 @@ class NothingToPractise(Exception):
 
 
 def answer_history(*, user, blueprint: Blueprint) -> list[practice.PastAnswer]:
-    """Every answer the candidate gave: finished mocks (answered scored items) and practice.
-
-    An item left blank in a mock is not an answer (time may have run out), so it neither counts
-    as missed nor moves mastery. Two queries.
-    """
-    mock = (
-        AttemptItem.objects.filter(
-            attempt__user=user,
-            attempt__blueprint=blueprint,
-            attempt__status=Attempt.Status.FINISHED,
-            is_scored=True,
-            outcome_correct__isnull=False,
-        )
-        .exclude(selected=[])
-        .values_list(
-            "version__question_id",
-            "version__objective_id",
-            "outcome_correct",
-            "attempt__finished_at",
-        )
-    )
-    drills = PracticeItem.objects.filter(
-        session__user=user, session__blueprint=blueprint, answered_at__isnull=False
-    ).values_list("version__question_id", "version__objective_id", "is_correct", "answered_at")
+    """Every answer the candidate gave, in finished mocks and in practice. Two queries."""
+    mock = AttemptItem.objects.answers_of(user=user, blueprint=blueprint)
+    drills = PracticeItem.objects.answers_of(user=user, blueprint=blueprint)
     return [practice.PastAnswer(*row) for row in (*mock, *drills)]
 
 
