@@ -31,6 +31,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/bandit -q -r accounts config quiz -lll
+	$(PY) -m quiz.bank.lint content/mls-c01
 
 format: install
 	$(VENV)/bin/ruff check --fix .

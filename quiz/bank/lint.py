@@ -28,9 +28,9 @@ from itertools import combinations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from quiz.importers.parsed import FileProblem
-from quiz.importers.yaml_format import parse_yaml
-from quiz.rules import MULTIPLE, SINGLE, normalise_text
+from quiz.bank.importers.parsed import FileProblem
+from quiz.bank.importers.yaml_format import parse_yaml
+from quiz.bank.rules import MULTIPLE, SINGLE, normalise_text
 
 # --- Thresholds --------------------------------------------------------------------------------
 # Key positions fail the chi-square goodness-of-fit test against uniform at this p or below.
