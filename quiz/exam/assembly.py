@@ -7,6 +7,7 @@ index range scans that return a bounded number of rows, however large the bank.
 
 from __future__ import annotations
 
+import math
 import random
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -18,6 +19,10 @@ from quiz.bank.blueprint import largest_remainder, spread_evenly
 _HASH_MULTIPLIER = 2654435761
 _HASH_MODULUS = 2**32
 SAMPLE_KEY_SPACE = 2**31  # Question.sample_key is drawn from [0, 2**31)
+# The real exam is mostly single response: a form keeps its multiple-response items within this
+# share of its items whenever the bank allows (swapping within an objective, so the domain and
+# objective counts never change).
+MULTIPLE_SHARE = (0.20, 0.30)
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class Candidate:
     option_count: int
     recency: int = 0
     shuffle_key: int = 0
+    is_multiple: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,9 @@ def assemble(
     - Scored items: the rest, split across domains by weight with largest-remainder rounding,
       and within a domain across its objectives as evenly as the bank allows.
     - Within an objective: unseen questions first, then the least recently seen.
+    - Multiple-response items make up ``MULTIPLE_SHARE`` of the form (20-30%) when the bank
+      allows: a multiple-response item is swapped for a single-response one of the same
+      objective (or the other way round), the least preferred chosen for the most preferred left.
     - Item order is shuffled, and so is each item's option order; the same seed and pools
       give the same form.
 
@@ -118,7 +127,8 @@ def assemble(
     if shortfalls:
         raise BankTooSmall(shortfalls)
 
-    chosen: list[Candidate] = []
+    chosen_by_objective: dict[int, list[Candidate]] = {}
+    left_by_objective: dict[int, list[Candidate]] = {}
     for number in sorted(needed):
         # Shuffle which objectives get the extra item when the count does not divide evenly.
         objectives = sorted(objectives_of_domain[number])
@@ -126,7 +136,16 @@ def assemble(
         capacities = {o: len(by_objective[o]) for o in objectives}  # in shuffled order
         counts = spread_evenly(needed[number], capacities)
         for objective in objectives:
-            chosen += sorted(by_objective[objective], key=preference)[: counts[objective]]
+            ranked = sorted(by_objective[objective], key=preference)
+            chosen_by_objective[objective] = ranked[: counts[objective]]
+            left_by_objective[objective] = ranked[counts[objective] :]
+    _balance_types(
+        chosen_by_objective,
+        left_by_objective,
+        total=spec.question_count,
+        fixed_multiple=sum(c.is_multiple for c in pretest),
+    )
+    chosen = [c for objective in chosen_by_objective for c in chosen_by_objective[objective]]
 
     items = [(c, True) for c in chosen] + [(c, False) for c in pretest]
     rng.shuffle(items)
@@ -136,6 +155,49 @@ def assemble(
         rng.shuffle(order)
         form.append(FormItem(candidate.version_id, candidate.question_id, is_scored, tuple(order)))
     return form
+
+
+def _balance_types(
+    chosen: dict[int, list[Candidate]],
+    left: dict[int, list[Candidate]],
+    *,
+    total: int,
+    fixed_multiple: int,
+) -> None:
+    """Swap items within objectives (in place) until the form's multiple-response share lies in
+    ``MULTIPLE_SHARE``, or no swap can move it further. Objectives take turns, so the swaps
+    spread across the blueprint instead of draining one objective's items of a type."""
+    low = math.ceil(MULTIPLE_SHARE[0] * total)
+    high = math.floor(MULTIPLE_SHARE[1] * total)
+    multiple = fixed_multiple + sum(c.is_multiple for items in chosen.values() for c in items)
+    while multiple > high or multiple < low:
+        drop_multiple = multiple > high
+        swapped = False
+        for objective, items in chosen.items():
+            if multiple <= high and multiple >= low:
+                break
+            out = [c for c in items if c.is_multiple == drop_multiple]
+            if not out:
+                continue
+            # The least preferred chosen item gives way to the most preferred one left, but
+            # never to one seen more recently: unseen-first outranks the type mix.
+            leaving = out[-1]
+            into = [
+                c
+                for c in left[objective]
+                if c.is_multiple != drop_multiple and c.recency <= leaving.recency
+            ]
+            if not into:
+                continue
+            entering = into[0]
+            items[items.index(leaving)] = entering
+            left[objective].remove(entering)
+            left[objective].append(leaving)
+            left[objective].sort(key=preference)
+            multiple += -1 if drop_multiple else 1
+            swapped = True
+        if not swapped:
+            return
 
 
 def shuffle_key(pk: int, seed: int) -> int:

@@ -151,6 +151,7 @@ class QuestionQuerySet(models.QuerySet):
             "objective_id",
             "objective__domain__number",
             "current_version__option_count",
+            "current_version__type",
         )
         servable = self.for_blueprint(blueprint).filter(current_version__isnull=False)
         # NOT IN a subquery, which PostgreSQL hashes once per scan, rather than NOT EXISTS: a
@@ -172,7 +173,7 @@ class QuestionQuerySet(models.QuerySet):
         recency = {row[1]: sittings[row[-1]] for row in seen_rows}
 
         def candidate(row) -> Candidate:
-            version_id, question_id, objective_id, domain, options = row
+            version_id, question_id, objective_id, domain, options, kind = row
             return Candidate(
                 version_id,
                 question_id,
@@ -181,6 +182,7 @@ class QuestionQuerySet(models.QuerySet):
                 options,
                 recency.get(question_id, 0),
                 shuffle_key(version_id, seed),
+                is_multiple=kind == MULTIPLE,
             )
 
         def scans(queryset, limit: int) -> tuple:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 from collections import Counter
 
 import pytest
@@ -169,3 +170,69 @@ def test_any_bank_that_can_fill_the_blueprint_gets_the_right_counts_and_no_dupli
     assert len({i.version_id for i in form}) == 65
     assert sum(not i.is_scored for i in form) == unscored
     assert domain_counts(form, pool) == needed
+
+
+def typed_bank(per_objective: int, multiple_share: float, seed: int) -> list[Candidate]:
+    """A bank whose items are multiple response with the given probability, like a bank that
+    was written with too many (or too few) of them."""
+    rng = random.Random(seed)
+    return [
+        Candidate(
+            c.version_id,
+            c.question_id,
+            c.objective_id,
+            c.domain_number,
+            5,
+            shuffle_key=c.shuffle_key,
+            is_multiple=rng.random() < multiple_share,
+        )
+        for c in bank(per_objective)
+    ]
+
+
+def multiple_count(form, pool) -> int:
+    by_version = {c.version_id: c for c in pool}
+    return sum(by_version[i.version_id].is_multiple for i in form)
+
+
+@settings(max_examples=40, deadline=None)
+@given(share=st.sampled_from([0.0, 0.1, 0.41, 0.6, 1.0]), seed=st.integers(0, 10_000))
+def test_a_form_keeps_multiple_response_within_20_to_30_percent_when_the_bank_allows(share, seed):
+    pool = typed_bank(12, share, seed)
+    form = assemble(spec=MLS, scored_pool=pool, pretest_pool=[], seed=seed)
+    multiple = multiple_count(form, pool)
+    # Swaps stay within an objective, so the blueprint's counts are untouched.
+    assert domain_counts(form, pool) == {1: 13, 2: 16, 3: 23, 4: 13}
+    by_objective = Counter(c.objective_id for c in pool if c.is_multiple)
+    singles = Counter(c.objective_id for c in pool if not c.is_multiple)
+    if (
+        0 < share < 1
+        and min(by_objective.values(), default=0) >= 4
+        and min(singles.values(), default=0) >= 4
+    ):
+        # Every objective has enough of both types: the band is reachable and reached.
+        assert 13 <= multiple <= 19, multiple
+    elif share == 0.0:
+        assert multiple == 0
+    elif share == 1.0:
+        assert multiple == 65
+
+
+def test_the_type_mix_never_brings_back_a_seen_question_for_an_unseen_one():
+    pool = [
+        Candidate(
+            c.version_id,
+            c.question_id,
+            c.objective_id,
+            c.domain_number,
+            5,
+            # Only multiple-response items are unseen; the singles were seen recently.
+            recency=0 if c.version_id % 2 else 3,
+            shuffle_key=c.shuffle_key,
+            is_multiple=bool(c.version_id % 2),
+        )
+        for c in bank(14)  # 7 unseen per objective: enough for any objective's share
+    ]
+    form = assemble(spec=MLS, scored_pool=pool, pretest_pool=[], seed=5)
+    by_version = {c.version_id: c for c in pool}
+    assert all(by_version[i.version_id].recency == 0 for i in form)
