@@ -1,6 +1,8 @@
 """The gunicorn configuration file that bin/serve, the Docker image and the benchmark share."""
 
+import os
 import runpy
+import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,5 +38,14 @@ def test_the_environment_sets_size_address_and_log(monkeypatch):
     assert conf["accesslog"] is None
 
 
-def test_bin_serve_starts_gunicorn_with_this_file():
-    assert "--config config/gunicorn.conf.py" in (ROOT / "bin" / "serve").read_text()
+def test_bin_serve_migrates_then_serves_gunicorn_with_this_file(tmp_path):
+    """Run the real script with a stand-in Python that records each call and succeeds."""
+    calls = tmp_path / "calls"
+    python = tmp_path / "python"
+    python.write_text(f'#!/bin/sh\necho "$*" >> {calls}\n')
+    python.chmod(0o755)
+    env = {"PATH": os.environ["PATH"], "PYTHON": str(python)}
+    subprocess.run([str(ROOT / "bin" / "serve")], env=env, check=True, timeout=30)
+    lines = calls.read_text().splitlines()
+    assert lines[0].startswith("manage.py migrate")
+    assert lines[-1] == "-m gunicorn config.wsgi:application --config config/gunicorn.conf.py"
