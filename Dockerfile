@@ -4,8 +4,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 
 RUN useradd --create-home --uid 1000 examprep
-COPY pyproject.toml README.md ./
-RUN pip install --upgrade pip && pip install .
+COPY pyproject.toml README.md requirements.lock ./
+# Exactly the locked versions, each checked against its hash (make lock regenerates the file).
+RUN pip install --upgrade pip && pip install --require-hashes -r requirements.lock \
+  && pip install --no-deps .
 COPY . .
 # Static files are collected at build and served by whitenoise (hashed, compressed).
 RUN SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench chaos format
+.PHONY: install run test lint bench chaos format lock
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ lint: install
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/bandit -q -r accounts config quiz -lll
 	$(PY) -m quiz.bank.lint content/mls-c01
+	DEBUG=1 $(VENV)/bin/mypy
+
+## The Docker image installs requirements.lock (pinned, with hashes); regenerate it after changing
+## the dependencies in pyproject.toml.
+lock: install
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --no-emit-index-url \
+	  --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -12,6 +12,15 @@ NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 TRANSACTIONAL = {"transactional_db", "live_server"}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _collected_static():
+    """Production serves hashed, compressed static files that collectstatic writes; so do the
+    tests (a template naming a missing file fails here as it would in production)."""
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0, clear=True)
+
+
 @pytest.fixture(autouse=True)
 def _installed_data(request):
     """The data every install has (MLS-C01, the authors' group), even after a flush.

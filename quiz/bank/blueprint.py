@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from math import floor
 
+from django.apps.registry import Apps
 from django.core.exceptions import ValidationError
 
 
@@ -141,7 +142,7 @@ DOMAINS = [
 ]
 
 
-def install_mls_c01(apps) -> None:
+def install_mls_c01(apps: Apps) -> None:
     Blueprint = apps.get_model("quiz", "Blueprint")
     Domain = apps.get_model("quiz", "Domain")
     Objective = apps.get_model("quiz", "Objective")
@@ -169,12 +170,14 @@ def install_mls_c01(apps) -> None:
             )
 
 
-def install_authors_group(apps) -> None:
+def install_authors_group(apps: Apps) -> None:
     """Question authors add and change questions; they cannot manage users."""
     from django.contrib.auth.management import create_permissions
 
+    # create_permissions skips an app whose models_module is unset, as it is in a migration's
+    # historical registry: mark each one as having models for the call.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        app_config.models_module = True  # type: ignore[assignment]
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
     Group = apps.get_model("auth", "Group")

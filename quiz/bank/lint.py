@@ -280,7 +280,9 @@ def _band(low: float | None, high: float | None) -> str:
         return f"{low * 100:g}–{high * 100:g}%"
     if high is not None:
         return f"≤ {high * 100:g}%"
-    return f"≥ {low * 100:g}%"
+    if low is not None:
+        return f"≥ {low * 100:g}%"
+    return "any"
 
 
 def _share(count: int, total: int) -> float:

@@ -87,6 +87,10 @@ def scaled_score(correct: int, scored: int, scale: Scale) -> int:
     return rounded
 
 
+# One row of the score report (a domain or an objective), stored as JSON on the attempt.
+Section = dict[str, object]
+
+
 @dataclass(frozen=True)
 class Result:
     scaled_score: int
@@ -94,14 +98,16 @@ class Result:
     correct: int
     scored: int
     cut_items: int
-    domains: list[dict]
-    objectives: list[dict]
+    domains: list[Section]
+    objectives: list[Section]
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {"cut_items": self.cut_items, "domains": self.domains, "objectives": self.objectives}
 
 
-def _section(key, title, correct: int, scored: int, cut_fraction: Decimal) -> dict:
+def _section(
+    key: int | str, title: str, correct: int, scored: int, cut_fraction: Decimal
+) -> Section:
     percent = round(100 * correct / scored) if scored else 0
     meets = scored > 0 and Decimal(correct) >= Decimal(scored) * Decimal(cut_fraction)
     return {
@@ -118,16 +124,16 @@ def score(items: Iterable[ScoredItem], scale: Scale) -> Result:
     """Score a finished attempt. Unscored (pretest) items never count."""
     scored_items = [item for item in items if item.is_scored]
     correct = sum(1 for item in scored_items if item.is_correct)
-    by_domain: dict[int, list] = {}
-    by_objective: dict[str, list] = {}
-    titles: dict = {}
+    by_domain: dict[int, list[ScoredItem]] = {}
+    by_objective: dict[str, list[ScoredItem]] = {}
+    titles: dict[int | str, str] = {}
     for item in scored_items:
         by_domain.setdefault(item.domain_number, []).append(item)
         by_objective.setdefault(item.objective_code, []).append(item)
         titles[item.domain_number] = item.domain_title
         titles[item.objective_code] = item.objective_title
 
-    def sort_code(code: str) -> tuple:
+    def sort_code(code: str) -> tuple[int | str, ...]:
         return tuple(int(part) if part.isdigit() else part for part in code.split("."))
 
     domains = [

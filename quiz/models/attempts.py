@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +11,9 @@ from django.db.models import Q
 from django.urls import reverse
 
 from quiz.models.bank import Blueprint, QuestionVersion
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class AttemptQuerySet(models.QuerySet):
@@ -113,7 +117,9 @@ ANSWER_FIELDS = ("version__question_id", "version__objective_id")
 
 
 class AttemptItemQuerySet(models.QuerySet):
-    def answers_of(self, *, user, blueprint: Blueprint) -> AttemptItemQuerySet:
+    def answers_of(
+        self, *, user: User, blueprint: Blueprint
+    ) -> models.QuerySet[Any, tuple[int, int, bool, datetime]]:
         """The candidate's answers in finished mocks, as (question id, objective id, correct,
         finished at) rows: scored items with an answer. An item left blank is not an answer
         (time may have run out), so it neither counts as missed nor moves mastery."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,6 +13,9 @@ from django.urls import reverse
 from quiz.models.attempts import ANSWER_FIELDS
 from quiz.models.bank import Blueprint, Question, QuestionVersion
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 class PracticeSessionQuerySet(models.QuerySet):
     def for_user(self, user) -> PracticeSessionQuerySet:
@@ -17,7 +23,9 @@ class PracticeSessionQuerySet(models.QuerySet):
 
 
 class PracticeItemQuerySet(models.QuerySet):
-    def answers_of(self, *, user, blueprint: Blueprint) -> PracticeItemQuerySet:
+    def answers_of(
+        self, *, user: User, blueprint: Blueprint
+    ) -> models.QuerySet[Any, tuple[int, int, bool, datetime]]:
         """The candidate's answers in practice, as (question id, objective id, correct,
         answered at) rows."""
         return self.filter(

@@ -87,7 +87,9 @@ def missed_question_ids(answers: Iterable[PastAnswer]) -> set[int]:
     return {q for q, answer in latest_by_question(answers).items() if not answer.correct}
 
 
-def _rank(candidate: Candidate, latest: dict[int, PastAnswer], rng_key: float) -> tuple:
+def _rank(
+    candidate: Candidate, latest: dict[int, PastAnswer], rng_key: float
+) -> tuple[int, float, float]:
     """Unseen first, then missed, then the least recently answered."""
     answer = latest.get(candidate.question_id)
     if answer is None:
@@ -121,7 +123,11 @@ def choose(
     for objective in sorted(by_objective):
         items = sorted(by_objective[objective], key=lambda c: c.version_id)
         keys = {c.version_id: rng.random() for c in items}
-        items.sort(key=lambda c, keys=keys: _rank(c, latest, keys[c.version_id]))
+
+        def rank(candidate: Candidate, keys: dict[int, float] = keys) -> tuple[int, float, float]:
+            return _rank(candidate, latest, keys[candidate.version_id])
+
+        items.sort(key=rank)
         by_objective[objective] = items
 
     if objective_order is not None:

@@ -70,7 +70,16 @@ def test_unknown_url_gets_the_custom_404_page(client):
 
 
 def production_env(**extra: str) -> dict[str, str]:
-    ignored = {"DEBUG", "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    ignored = {
+        "DEBUG",
+        "DJANGO_SETTINGS_MODULE",
+        "DATABASE_URL",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        # What tests/settings.py sets for the test run itself.
+        "SECURE_SSL_REDIRECT",
+        "ALLOWED_HOSTS",
+        "SECRET_KEY",
+    }
     env = {k: v for k, v in os.environ.items() if k not in ignored}
     env.update(
         DEBUG="0",

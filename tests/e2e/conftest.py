@@ -46,9 +46,20 @@ def live_server(request, django_db_setup):
     """
     from pytest_django.live_server_helper import LiveServer
 
-    server = LiveServer(request.config.getvalue("liveserver") or "localhost")
+    server = LiveServer(request.config.getvalue("liveserver") or "localhost", start=False)
+    # Static files as production serves them: WhiteNoise's middleware, from what collectstatic
+    # wrote (hashed names), not the test server's finder-based handler.
+    server.thread.static_handler = _Passthrough
+    server.start()
     yield server
     server.stop()
+
+
+class _Passthrough:
+    """A "static handler" that hands every request to the application itself."""
+
+    def __new__(cls, application):
+        return application
 
 
 @pytest.fixture(scope="module")
