@@ -99,8 +99,7 @@ def test_a_key_of_eleven_options_is_not_exported_with_fractions_moodle_rejects()
     question = QuestionFactory(type=Question.Type.MULTIPLE, choices=(5, 2))
     question.choices.all().delete()
     Choice.objects.bulk_create(
-        Choice(question=question, order=n, text=f"Option {n}", is_correct=n < 11)
-        for n in range(12)
+        Choice(question=question, order=n, text=f"Option {n}", is_correct=n < 11) for n in range(12)
     )
     with pytest.raises(ExportError, match="no fraction for 11 correct"):
         export_moodle(questions_for_export("MLS-C01"))
@@ -211,7 +210,7 @@ def test_moodles_old_image_element_is_one_warning_for_the_question():
 
 def test_html_is_kept_as_html_so_candidates_see_what_the_author_wrote():
     stem = "<p># Files *.csv and *.json, 2*3*4 items, __label__ and</p><p>1. not a list</p>"
-    questions, problems, _ = parse(quiz(multichoice(stem=stem)))
+    _, problems, _ = parse(quiz(multichoice(stem=stem)))
     assert problems == []
     import_files([("m.xml", quiz(multichoice(stem=stem)))], blueprint_code="MLS-C01")
     html = Question.objects.get(external_id="q-1").current_version.stem_html

@@ -100,13 +100,17 @@ URL_RE = re.compile(r"https?://[^\s<>()\[\]\"']+")
 TAG_PREFIX = "examprep:"
 REFERENCES_LABEL = "References:"
 HINT_WORD = r"two|three|four|five|six|seven|eight|nine|\d+"
-TRAILING_HINT_RE = re.compile(
-    rf"(?P<lead><p>\s*|<br\s*/?>\s*|\s+|^)"
+_HINT = (
     rf"(?:\(\s*(?:choose|select)\s+(?P<n1>{HINT_WORD})\s*\.?\s*\)"
     rf"|(?:choose|select)\s+(?P<n2>{HINT_WORD})\s*\.)"
-    rf"\s*(?P<close></p>)?\s*$",
-    re.IGNORECASE,
 )
+TRAILING_HINT_RE = {
+    HTML: re.compile(
+        rf"(?P<lead><p>\s*|<br\s*/?>\s*|\s+|^){_HINT}\s*(?P<close></p>)?\s*$", re.IGNORECASE
+    ),
+    # Markdown and plain text: tags are text there, so only white space leads the hint.
+    MARKDOWN: re.compile(rf"(?P<lead>\s+|^){_HINT}\s*(?P<close>)$", re.IGNORECASE),
+}
 
 
 def parse_moodle_xml(
@@ -209,8 +213,9 @@ class _Field:
             raw = raw.replace("\n", "<br>\n")
         self.media = len(container.findall("file")) if container is not None else 0
         if self.format == HTML:
-            self.media += len(PLUGINFILE_RE.findall(raw)) + len(MEDIA_TAG_RE.findall(raw))
-            raw = MEDIA_TAG_RE.sub("", MEDIA_BLOCK_RE.sub("", PLUGINFILE_RE.sub("", raw)))
+            for pattern in (PLUGINFILE_RE, MEDIA_BLOCK_RE, MEDIA_TAG_RE):
+                raw, found = pattern.subn("", raw)
+                self.media += found
         self.media += raw.count("@@PLUGINFILE@@")
         self.text = raw.replace("@@PLUGINFILE@@", "")
 
@@ -311,7 +316,7 @@ def _parse_multichoice(
 
     stem_text = stem.as_format(text_format)
     if not single:
-        stem_text = strip_trailing_hint(stem_text, sum(correct))
+        stem_text = strip_trailing_hint(stem_text, sum(correct), text_format)
     explanation_text, references = split_references(explanation.as_format(text_format), text_format)
 
     status, difficulty = None, None
@@ -395,10 +400,10 @@ def hint_text(number_correct: int, text_format: str) -> str:
     return f"<p>{hint}</p>" if text_format == HTML else f"\n\n{hint}"
 
 
-def strip_trailing_hint(stem: str, number_correct: int) -> str:
+def strip_trailing_hint(stem: str, number_correct: int, text_format: str) -> str:
     """The stem without a trailing "(Choose TWO.)" that matches the key; anything else stays
     (a hint that contradicts the key is then refused by the rules)."""
-    match = TRAILING_HINT_RE.search(stem)
+    match = TRAILING_HINT_RE[HTML if text_format == HTML else MARKDOWN].search(stem)
     if not match:
         return stem
     if number_in_hint(match.group("n1") or match.group("n2")) != number_correct:
@@ -453,5 +458,5 @@ def moodle_fraction(number_correct: int) -> str:
     share = 100 / number_correct
     for allowed in MOODLE_FRACTIONS:
         if abs(share - allowed) < 1e-3:
-            return f"{allowed:g}"
+            return str(allowed)
     raise ValueError(f"Moodle has no fraction for {number_correct} correct options.")
