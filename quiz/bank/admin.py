@@ -16,7 +16,7 @@ from django.utils.text import Truncator
 from quiz.bank.blueprint import weights_problems
 from quiz.bank.coverage import bank_coverage
 from quiz.bank.importers.files import import_files
-from quiz.bank.rules import ChoiceData, QuestionData, question_problems
+from quiz.bank.rules import MAX_FILE_BYTES, ChoiceData, QuestionData, question_problems
 from quiz.models import Blueprint, Choice, Domain, Objective, Question, QuestionVersion
 
 # The rules that need the options are reported on the options; the rest on the question's fields.
@@ -28,10 +28,15 @@ CHOICE_RULES = {
     "empty_option",
     "duplicate_option",
     "too_many_options",
+    "too_long",
+    "control_character",
 }
+# Rules about the question's own fields that name the field in their message.
+QUESTION_FIELD_RULES = {"too_long", "control_character", "too_many_references"}
 FIELD_OF_RULE = {
     "empty_stem": "stem",
     "typed_choose_hint": "stem",
+    "unknown_format": "text_format",
     "bad_reference": "references",
     "missing_reference": "references",
     "unknown_type": "type",
@@ -47,6 +52,7 @@ class QuestionAdminForm(forms.ModelForm):
             "type",
             "status",
             "difficulty",
+            "text_format",
             "stem",
             "explanation",
             "references",
@@ -57,22 +63,31 @@ class QuestionAdminForm(forms.ModelForm):
             "references": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text_format"].required = False  # Markdown unless said otherwise
+
     def clean(self) -> dict:
         cleaned = super().clean()
+        cleaned["text_format"] = cleaned.get("text_format") or Question.TextFormat.MARKDOWN
         content = QuestionData(
             type=cleaned.get("type", ""),
             stem=cleaned.get("stem", ""),
             choices=[],
+            explanation=cleaned.get("explanation", ""),
             references=[
                 line.strip()
                 for line in (cleaned.get("references") or "").splitlines()
                 if line.strip()
             ],
+            text_format=cleaned["text_format"],
         )
         for problem in question_problems(content):
             field = FIELD_OF_RULE.get(problem.code)
             if field:
                 self.add_error(field, ValidationError(problem.message, code=problem.code))
+            elif problem.code in QUESTION_FIELD_RULES:
+                self.add_error(None, ValidationError(problem.message, code=problem.code))
         return cleaned
 
 
@@ -87,13 +102,19 @@ class ChoiceFormSet(BaseInlineFormSet):
             ChoiceData(
                 text=form.cleaned_data.get("text", ""),
                 correct=bool(form.cleaned_data.get("is_correct")),
+                rationale=form.cleaned_data.get("rationale", ""),
             )
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
         question = self.instance
         problems = question_problems(
-            QuestionData(type=question.type, stem=question.stem or "x", choices=choices)
+            QuestionData(
+                type=question.type,
+                stem="x",  # the question's own fields are the question form's to check
+                choices=choices,
+                text_format=question.text_format,
+            )
         )
         errors = [
             ValidationError(problem.message, code=problem.code)
@@ -278,13 +299,17 @@ class QuestionAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = ImportForm(request.POST or None, request.FILES or None)
         report = None
+        status = 200
         if request.method == "POST" and form.is_valid():
             report = import_files(
                 [(f.name, f.read()) for f in form.cleaned_data["files"]],
                 blueprint_code=form.cleaned_data["blueprint"].code,
                 objective_code=form.cleaned_data["objective"],
                 author=request.user,
+                force=form.cleaned_data["force"],
             )
+        if request.method == "POST" and (not form.is_valid() or not report.ok):
+            status = 400  # nothing was written: the files, or the form, need fixing
         context = {
             **self.admin_site.each_context(request),
             "title": "Import questions",
@@ -292,7 +317,7 @@ class QuestionAdmin(admin.ModelAdmin):
             "report": report,
             "opts": self.model._meta,
         }
-        return TemplateResponse(request, "admin/quiz/question/import.html", context)
+        return TemplateResponse(request, "admin/quiz/question/import.html", context, status=status)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -320,10 +345,17 @@ class ImportForm(forms.Form):
     objective = forms.CharField(
         required=False,
         max_length=10,
-        help_text="Objective code for Moodle questions whose category does not end in one.",
+        help_text="Objective code for Moodle questions whose category path does not name the "
+        "blueprint and an objective (…/MLS-C01/1.2).",
+    )
+    force = forms.BooleanField(
+        required=False,
+        label="Replace questions changed in the app",
+        help_text="Apply the files' versions even to questions edited, retired or published "
+        "here since their file last wrote them (otherwise they are kept and listed).",
     )
 
-    MAX_BYTES = 5 * 1024 * 1024
+    MAX_BYTES = MAX_FILE_BYTES
 
     def clean_files(self):
         files = self.cleaned_data["files"]

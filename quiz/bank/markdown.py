@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from html import escape
+
 import markdown as markdown_lib
 import nh3
+
+from quiz.bank.rules import HTML, MARKDOWN, PLAIN
 
 ALLOWED_TAGS = {
     "p",
@@ -60,7 +65,29 @@ def sanitise_html(html: str) -> str:
 def render_inline_markdown(text: str) -> str:
     """Like ``render_markdown`` but without the wrapping paragraph of a one-paragraph text, so
     an option's text can sit inside its ``<label>``."""
-    html = render_markdown(text)
+    return render_inline(text, MARKDOWN)
+
+
+def plain_to_html(text: str) -> str:
+    """Plain text as Moodle shows it: escaped, blank lines making paragraphs, line ends kept."""
+    paragraphs = [p.strip("\n") for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+    return "".join(
+        "<p>" + "<br>\n".join(escape(line) for line in p.split("\n")) + "</p>" for p in paragraphs
+    )
+
+
+def render_text(text: str, text_format: str = MARKDOWN) -> str:
+    """A stem, explanation or rationale as safe HTML, read in the format it was written in."""
+    if text_format == HTML:
+        return sanitise_html(text)
+    if text_format == PLAIN:
+        return plain_to_html(text)
+    return render_markdown(text)
+
+
+def render_inline(text: str, text_format: str = MARKDOWN) -> str:
+    """An option's text as safe HTML for its ``<label>``: a lone paragraph is unwrapped."""
+    html = render_text(text, text_format)
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         return html[3:-4]
     return html

@@ -8,6 +8,7 @@ author's file can be checked) without Django's ORM.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -19,17 +20,61 @@ STATUSES = ("draft", "pretest", "published", "retired")
 # The author's estimate of an item's difficulty, until item statistics measure it.
 DIFFICULTIES = ("easy", "medium", "hard")
 
-EXTERNAL_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
-# Authors must not type the "(Choose TWO.)" hint: it is derived from the key, so a typed one
-# could contradict it after an edit.
-TYPED_HINT_RE = re.compile(
-    r"\(?\s*(choose|select)\s+(two|three|four|five|\d)\s*\.?\s*\)?", re.IGNORECASE
+# The one id rule (model, admin, both importers and the exporter): lowercase letters and digits,
+# with single '.', '-' or '_' between them (so no '..', nothing a path or URL could misread), at
+# most 80 characters.
+MAX_ID_LENGTH = 80
+EXTERNAL_ID_RE = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$")
+ID_RULE = (
+    "An id is lowercase letters and digits, with single '.', '-' or '_' between them, "
+    f"at most {MAX_ID_LENGTH} characters (for example mls-1.2-004)."
 )
+
+# How a question's texts are written. Markdown is the bank's own; HTML and plain text keep what
+# a Moodle author wrote exactly (HTML is sanitised as HTML, plain text escaped), so the text a
+# candidate sees is the text its author saw.
+MARKDOWN = "markdown"
+HTML = "html"
+PLAIN = "plain"
+TEXT_FORMATS = (MARKDOWN, HTML, PLAIN)
+
+# Sizes every way into the bank shares (admin forms, YAML and Moodle imports, the command): a
+# file no larger than the admin's upload limit, and each field within these many characters.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_LENGTHS = {
+    "stem": 10_000,
+    "option": 2_000,
+    "rationale": 5_000,
+    "explanation": 20_000,
+    "reference": 2_000,
+}
+MAX_REFERENCES = 20
+# PostgreSQL cannot store NUL in text, and no other C0 control character belongs in a question.
+CONTROL_CHARACTER_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# Authors must not type the "(Choose TWO.)" hint: it is derived from the key, so a typed one
+# could contradict it after an edit. A hint is "(Choose TWO.)" or "Choose 2." as a sentence of
+# its own; a number inside a scenario ("must choose 5 hyperparameters") is not one.
+HINT_NUMBER = r"two|three|four|five|six|seven|eight|nine|\d+"
+TYPED_HINT_RE = re.compile(
+    rf"\(\s*(?:choose|select)\s+({HINT_NUMBER})\s*\.?\s*\)"
+    rf"|\b(?:choose|select)\s+({HINT_NUMBER})\s*\.(?!\w)",
+    re.IGNORECASE,
+)
+NUMBER_WORDS = {
+    2: "TWO",
+    3: "THREE",
+    4: "FOUR",
+    5: "FIVE",
+    6: "SIX",
+    7: "SEVEN",
+    8: "EIGHT",
+    9: "NINE",
+}
 # Options are lettered A, B, C, ... on every screen, and the taking screen's form accepts
 # positions below this: a question may not have more.
 MAX_OPTIONS = 10
 OPTION_LETTERS = "ABCDEFGHIJ"
-NUMBER_WORDS = {2: "TWO", 3: "THREE", 4: "FOUR", 5: "FIVE", 6: "SIX"}
 
 
 @dataclass(frozen=True)
@@ -59,12 +104,40 @@ class QuestionData:
     choices: list[ChoiceData]
     explanation: str = ""
     references: list[str] = field(default_factory=list)
+    text_format: str = MARKDOWN
 
 
-def normalise_text(text: str) -> str:
+def visible_text(text: str, text_format: str = MARKDOWN) -> str:
+    """Roughly what a reader sees of a text: HTML's tags removed and its entities decoded."""
+    if text_format == HTML:
+        text = html.unescape(re.sub(r"<[^>]*>", " ", text or "")).replace("\xa0", " ")
+    return text or ""
+
+
+def normalise_text(text: str, text_format: str = MARKDOWN) -> str:
     """Text compared for duplicates: case, Markdown emphasis and white space do not count."""
-    text = re.sub(r"[*_`]", "", text or "")
+    text = re.sub(r"[*_`]", "", visible_text(text, text_format))
     return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def normalise_newlines(text: str) -> str:
+    """Line ends as "\\n": browsers post "\\r\\n" and XML parsers turn it into "\\n", so a
+    question saved in the admin would otherwise differ from its own exported file."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def id_problems(external_id: str) -> list[Problem]:
+    """The id rule, shared by the model, the admin, the importers and the exporter."""
+    if len(external_id) > MAX_ID_LENGTH or not EXTERNAL_ID_RE.match(external_id):
+        return [Problem("bad_id", ID_RULE)]
+    return []
+
+
+def number_in_hint(word: str) -> int | None:
+    word = word.upper()
+    if word.isdigit():
+        return int(word)
+    return next((n for n, name in NUMBER_WORDS.items() if name == word), None)
 
 
 def choose_hint(number_correct: int) -> str:
@@ -80,11 +153,17 @@ def is_valid_reference(url: str) -> bool:
 def question_problems(question: QuestionData, *, require_reference: bool = False) -> list[Problem]:
     """Every rule the question breaks (an empty list means it is valid)."""
     problems: list[Problem] = []
+    if question.text_format not in TEXT_FORMATS:
+        problems.append(
+            Problem("unknown_format", f"Format must be one of {', '.join(TEXT_FORMATS)}.")
+        )
+    problems += _size_and_character_problems(question)
     if question.type not in QUESTION_TYPES:
         problems.append(
             Problem("unknown_type", f"Type must be one of {', '.join(QUESTION_TYPES)}.")
         )
-    if not (question.stem or "").strip():
+    fmt = question.text_format
+    if not visible_text(question.stem, fmt).strip():
         problems.append(Problem("empty_stem", "The stem is empty."))
     elif TYPED_HINT_RE.search(question.stem):
         problems.append(
@@ -96,11 +175,11 @@ def question_problems(question: QuestionData, *, require_reference: bool = False
 
     choices = question.choices
     for position, choice in enumerate(choices, start=1):
-        if not (choice.text or "").strip():
+        if not visible_text(choice.text, fmt).strip():
             problems.append(Problem("empty_option", f"Option {position} has no text."))
     seen: dict[str, int] = {}
     for position, choice in enumerate(choices, start=1):
-        key = normalise_text(choice.text)
+        key = normalise_text(choice.text, fmt)
         if key and key in seen:
             problems.append(
                 Problem(
@@ -158,4 +237,38 @@ def question_problems(question: QuestionData, *, require_reference: bool = False
             problems.append(
                 Problem("bad_reference", f"Reference {url!r} is not an absolute http(s) URL.")
             )
+    return problems
+
+
+def _size_and_character_problems(question: QuestionData) -> list[Problem]:
+    fields = [
+        ("stem", "The stem", question.stem),
+        ("explanation", "The explanation", question.explanation),
+    ]
+    for position, choice in enumerate(question.choices, start=1):
+        fields += [
+            ("option", f"Option {position}", choice.text),
+            ("rationale", f"Option {position}'s rationale", choice.rationale),
+        ]
+    fields += [("reference", f"Reference {n}", url) for n, url in enumerate(question.references, 1)]
+    problems = []
+    for kind, label, text in fields:
+        if len(text or "") > MAX_LENGTHS[kind]:
+            problems.append(
+                Problem(
+                    "too_long",
+                    f"{label} has {len(text)} characters; at most {MAX_LENGTHS[kind]} are allowed.",
+                )
+            )
+        if CONTROL_CHARACTER_RE.search(text or ""):
+            problems.append(
+                Problem(
+                    "control_character",
+                    f"{label} contains a control character (such as NUL); remove it.",
+                )
+            )
+    if len(question.references) > MAX_REFERENCES:
+        problems.append(
+            Problem("too_many_references", f"At most {MAX_REFERENCES} references are allowed.")
+        )
     return problems

@@ -17,14 +17,20 @@ from django.db.models import IntegerField, Q, Value
 from django.urls import reverse
 
 from quiz.bank.blueprint import DEFAULT_BLUEPRINT_CODE
-from quiz.bank.markdown import render_inline_markdown, render_markdown
+from quiz.bank.markdown import render_inline, render_text
 from quiz.bank.rules import (
+    HTML,
+    MARKDOWN,
+    MAX_ID_LENGTH,
     MULTIPLE,
     OPTION_LETTERS,
+    PLAIN,
     SINGLE,
     ChoiceData,
     QuestionData,
     choose_hint,
+    id_problems,
+    normalise_newlines,
 )
 from quiz.exam.assembly import SAMPLE_KEY_SPACE, Candidate, shuffle_key
 
@@ -125,6 +131,12 @@ class Objective(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+
+def validate_external_id(value: str) -> None:
+    """The bank's one id rule (``quiz.bank.rules.id_problems``), as a model field validator."""
+    for problem in id_problems(value):
+        raise ValidationError(problem.message, code=problem.code)
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -266,13 +278,27 @@ class Question(models.Model):
         MEDIUM = "medium", "Medium"
         HARD = "hard", "Hard"
 
+    class TextFormat(models.TextChoices):
+        MARKDOWN = MARKDOWN, "Markdown"
+        HTML = HTML, "HTML (as imported from Moodle)"
+        PLAIN = PLAIN, "Plain text"
+
     objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="questions")
     external_id = models.CharField(
-        max_length=80,
+        max_length=MAX_ID_LENGTH,
         unique=True,
-        help_text="A stable id for import and export round-trips, e.g. mls-1.2-004.",
+        validators=[validate_external_id],
+        help_text="A stable id for import and export round-trips, e.g. mls-1.2-004: lowercase "
+        "letters and digits with single '.', '-' or '_' between them.",
     )
     type = models.CharField(max_length=10, choices=Type.choices, default=Type.SINGLE)
+    text_format = models.CharField(
+        "text format",
+        max_length=10,
+        choices=TextFormat.choices,
+        default=TextFormat.MARKDOWN,
+        help_text="How the stem, options, rationales and explanation are written.",
+    )
     stem = models.TextField(help_text='Markdown. Do not type "(Choose TWO.)": it is derived.')
     explanation = models.TextField(blank=True, help_text="Markdown: why the key is right.")
     references = models.TextField(blank=True, help_text="One http(s) URL per line.")
@@ -300,6 +326,13 @@ class Question(models.Model):
         related_name="+",
         editable=False,
     )
+    # Provenance (see quiz.bank.importers.load): the file that last wrote this question and the
+    # state it wrote. A file may replace the question only while the bank still holds that state;
+    # a change made in the app (an edit, a retirement) makes them differ, and imports keep it.
+    source = models.CharField(
+        max_length=255, blank=True, editable=False, help_text="The file that last wrote it."
+    )
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Assembly reads a run of questions from a random point of this order with an index range
@@ -317,6 +350,15 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.external_id
+
+    def save(self, *args, **kwargs) -> None:
+        # Every way of writing a question goes through here, so the id rule holds for all.
+        for problem in id_problems(self.external_id):
+            raise ValidationError({"external_id": ValidationError(problem.message, problem.code)})
+        self.stem = normalise_newlines(self.stem)
+        self.explanation = normalise_newlines(self.explanation)
+        self.references = normalise_newlines(self.references)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("admin:quiz_question_change", args=[self.pk])
@@ -337,6 +379,20 @@ class Question(models.Model):
             ],
             explanation=self.explanation,
             references=self.reference_list,
+            text_format=self.text_format,
+        )
+
+    def state_hash(self, choices=None) -> str:
+        """A digest of everything an import writes: content, objective, status and difficulty.
+
+        Compared with ``source_hash`` it tells whether the question was changed in the app since
+        its source last wrote it.
+        """
+        return state_hash(
+            self.content(choices),
+            objective_id=self.objective_id,
+            status=self.status,
+            difficulty=self.difficulty,
         )
 
     @transaction.atomic
@@ -347,17 +403,8 @@ class Question(models.Model):
         forever, whatever authors do to the question afterwards.
         """
         content = self.content()
-        payload = {
-            "objective": self.objective_id,
-            "type": content.type,
-            "stem": content.stem,
-            "explanation": content.explanation,
-            "references": content.references,
-            "choices": [
-                {"text": c.text, "correct": c.correct, "rationale": c.rationale}
-                for c in content.choices
-            ],
-        }
+        payload = _content_payload(content, objective_id=self.objective_id)
+        fmt = content.text_format
         digest = hashlib.sha256(
             json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         ).hexdigest()
@@ -370,14 +417,14 @@ class Question(models.Model):
                 content_hash=digest,
                 objective_id=self.objective_id,
                 type=content.type,
-                stem_html=render_markdown(content.stem),
-                explanation_html=render_markdown(content.explanation),
+                stem_html=render_text(content.stem, fmt),
+                explanation_html=render_text(content.explanation, fmt),
                 references=content.references,
                 choices=[
                     {
-                        "html": render_inline_markdown(c.text),
+                        "html": render_inline(c.text, fmt),
                         "correct": c.correct,
-                        "rationale_html": render_markdown(c.rationale),
+                        "rationale_html": render_text(c.rationale, fmt),
                     }
                     for c in content.choices
                 ],
@@ -388,6 +435,37 @@ class Question(models.Model):
             self.current_version = version
             Question.objects.filter(pk=self.pk).update(current_version=version)
         return version
+
+
+def _content_payload(content: QuestionData, *, objective_id) -> dict:
+    payload = {
+        "objective": objective_id,
+        "type": content.type,
+        "stem": content.stem,
+        "explanation": content.explanation,
+        "references": content.references,
+        "choices": [
+            {"text": c.text, "correct": c.correct, "rationale": c.rationale}
+            for c in content.choices
+        ],
+    }
+    # Markdown, the bank's own format, is left out, so versions made before formats existed
+    # keep their hash (and re-importing them makes no new version).
+    if content.text_format != MARKDOWN:
+        payload["format"] = content.text_format
+    return payload
+
+
+def state_hash(content: QuestionData, *, objective_id, status: str, difficulty: str) -> str:
+    """The digest of a question's whole imported state (see ``Question.state_hash``)."""
+    payload = {
+        **_content_payload(content, objective_id=objective_id),
+        "status": status,
+        "difficulty": difficulty,
+    }
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
 
 
 class Choice(models.Model):
@@ -402,6 +480,11 @@ class Choice(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    def save(self, *args, **kwargs) -> None:
+        self.text = normalise_newlines(self.text)
+        self.rationale = normalise_newlines(self.rationale)
+        super().save(*args, **kwargs)
 
 
 class QuestionVersion(models.Model):

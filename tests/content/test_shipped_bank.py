@@ -11,6 +11,7 @@ import pytest
 
 from quiz.bank.importers.files import import_paths
 from quiz.bank.lint import format_report, items_from_yaml, lint
+from quiz.bank.markdown import render_markdown
 from quiz.bank.rules import normalise_text
 from quiz.models import Question
 
@@ -107,5 +108,42 @@ def test_no_stem_uses_all_or_none_of_the_above_or_a_trick_negative(bank):
         q.external_id
         for q in questions
         if pattern.search(q.stem) or any(pattern.search(c.text) for c in q.choices.all())
+    ]
+    assert offenders == []
+
+
+# An identifier written bare in Markdown turns into emphasis: `__label__` renders as a bold
+# "label", `*.csv … *.json` and `2*3*4` as italics. Such text belongs in backticks.
+IDENTIFIER_EMPHASIS_RE = re.compile(r"(?<![\w\\])__\w+__(?!\w)|(?<![\w\\])\*\.\w|\w\*\w")
+CODE_RE = re.compile(r"```.*?```|`[^`]*`", re.DOTALL)
+
+
+def identifier_emphasis(text: str) -> list[str]:
+    """The identifiers in a Markdown text that its rendering turns into emphasis."""
+    found = IDENTIFIER_EMPHASIS_RE.findall(CODE_RE.sub("", text))
+    rendered = render_markdown(text)
+    return found if found and ("<em>" in rendered or "<strong>" in rendered) else []
+
+
+def test_identifier_emphasis_is_detected():
+    assert identifier_emphasis("Prefix each line with __label__ and the tokens.") == ["__label__"]
+    assert identifier_emphasis("Multiply 2*3*4.") == ["2*3"]
+    assert identifier_emphasis("Read *.csv and *.json files.") == []  # renders as typed
+    assert identifier_emphasis("Prefix with `__label__`; a *real* emphasis; snake_case.") == []
+
+
+def test_no_identifier_is_rendered_as_emphasis(bank):
+    _, questions = bank
+    offenders = [
+        (q.external_id, field, found)
+        for q in questions
+        if q.text_format == Question.TextFormat.MARKDOWN
+        for field, text in [
+            ("stem", q.stem),
+            ("explanation", q.explanation),
+            *((f"option {n}", c.text) for n, c in enumerate(q.choices.all(), 1)),
+            *((f"rationale {n}", c.rationale) for n, c in enumerate(q.choices.all(), 1)),
+        ]
+        if (found := identifier_emphasis(text))
     ]
     assert offenders == []

@@ -1,4 +1,4 @@
-"""Export the bank as YAML (our format, round-trips exactly) or Moodle XML (multichoice)."""
+"""Export the bank as YAML (our format) or Moodle XML (multichoice); both round-trip exactly."""
 
 from __future__ import annotations
 
@@ -6,6 +6,14 @@ from xml.sax.saxutils import escape, quoteattr
 
 import yaml
 
+from quiz.bank.importers.moodle import (
+    MOODLE_FORMAT,
+    TAG_PREFIX,
+    hint_text,
+    moodle_fraction,
+    references_text,
+)
+from quiz.bank.rules import MARKDOWN, MULTIPLE, id_problems
 from quiz.models import Question
 
 
@@ -31,6 +39,12 @@ def questions_for_export(blueprint_code: str | None = None):
 
 
 def export_yaml(questions, *, blueprint_code: str) -> str:
+    """The bank as its own YAML format: importing it back gives the same bank. Raises
+    ``ExportError``."""
+    questions = list(questions)
+    problems = export_problems(questions)
+    if problems:
+        raise ExportError(problems)
     items = []
     for question in questions:
         item = {
@@ -39,6 +53,7 @@ def export_yaml(questions, *, blueprint_code: str) -> str:
             "type": question.type,
             "status": question.status,
             **({"difficulty": question.difficulty} if question.difficulty else {}),
+            **({"format": question.text_format} if question.text_format != MARKDOWN else {}),
             "stem": question.stem,
             "choices": [
                 {
@@ -63,18 +78,55 @@ def export_yaml(questions, *, blueprint_code: str) -> str:
     )
 
 
-def _cdata(html: str) -> str:
-    return "<![CDATA[" + html.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+def _cdata(text: str) -> str:
+    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+class ExportError(ValueError):
+    """The bank holds something the format cannot carry; ``problems`` says what, per question."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def export_problems(questions) -> list[str]:
+    """What stops an export: ids that break the id rule (rows written before it existed)."""
+    return [
+        f"{question.external_id[:100]!r}: {problem.message} [{problem.code}]"
+        for question in questions
+        for problem in id_problems(question.external_id)
+    ]
+
+
+def moodle_differences(questions) -> list[str]:
+    """How Moodle will treat the exported questions differently from the app (for the summary)."""
+    multiple = sum(1 for q in questions if q.type == MULTIPLE)
+    if not multiple:
+        return []
+    return [
+        f"{multiple} multiple-response question(s): Moodle gives partial credit (each key "
+        "earns 1/N of the mark, a wrong option -100% of it, never below 0); the app gives "
+        "credit only for exactly the key. Exported with the closest Moodle setting."
+    ]
 
 
 def export_moodle(questions) -> str:
-    """Moodle XML: one category per objective (…/<blueprint>/<objective code>), HTML text."""
+    """Moodle XML: one category per objective (…/<blueprint>/<objective code>).
+
+    Texts are written in the question's own format (Markdown, HTML or plain text), a
+    multiple-response stem ends with its "(Choose TWO.)" hint, the references follow the
+    explanation in a block of their own, and status and difficulty travel as tags, so that
+    ``parse_moodle_xml`` reads back exactly what was exported. Raises ``ExportError``.
+    """
+    questions = list(questions)
+    problems = export_problems(questions)
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
     category = None
     for question in questions:
-        version = question.current_version
-        if version is None:
-            continue
+        content = question.content()
+        fmt = content.text_format
+        moodle_format = quoteattr(MOODLE_FORMAT[fmt])
         path = f"$course$/top/{question.objective.domain.blueprint.code}/{question.objective.code}"
         if path != category:
             category = path
@@ -83,34 +135,46 @@ def export_moodle(questions) -> str:
                 f"    <category><text>{escape(path)}</text></category>",
                 "  </question>",
             ]
-        correct = len(version.correct_indices)
-        explanation = version.explanation_html + "".join(
-            f'<p><a href="{escape(url)}">{escape(url)}</a></p>' for url in version.references
-        )
+        correct = sum(1 for choice in content.choices if choice.correct)
+        stem = content.stem
+        key_fraction = "100"
+        if content.type == MULTIPLE:
+            stem += hint_text(correct, fmt)
+            try:
+                key_fraction = moodle_fraction(correct)
+            except ValueError as error:
+                problems.append(f"{question.external_id}: {error}")
+        explanation = content.explanation + references_text(content.references, fmt)
+        tags = [f"{TAG_PREFIX}status={question.status}"]
+        if question.difficulty:
+            tags.append(f"{TAG_PREFIX}difficulty={question.difficulty}")
         lines += [
             '  <question type="multichoice">',
             f"    <name><text>{escape(question.external_id)}</text></name>",
             f"    <idnumber>{escape(question.external_id)}</idnumber>",
-            f'    <questiontext format="html"><text>{_cdata(version.stem_html)}</text>'
-            "</questiontext>",
-            f'    <generalfeedback format="html"><text>{_cdata(explanation)}</text>'
+            f"    <questiontext format={moodle_format}><text>{_cdata(stem)}</text></questiontext>",
+            f"    <generalfeedback format={moodle_format}><text>{_cdata(explanation)}</text>"
             "</generalfeedback>",
-            f"    <single>{'true' if version.type == 'single' else 'false'}</single>",
+            f"    <single>{'true' if content.type == 'single' else 'false'}</single>",
             "    <shuffleanswers>true</shuffleanswers>",
             "    <answernumbering>abc</answernumbering>",
         ]
-        for choice in version.choices:
-            if version.type == "single":
-                fraction = "100" if choice["correct"] else "0"
+        for choice in content.choices:
+            if content.type == MULTIPLE:
+                fraction = key_fraction if choice.correct else "-100"
             else:
-                fraction = f"{100 / correct:.5g}" if choice["correct"] else "-100"
+                fraction = "100" if choice.correct else "0"
             lines += [
-                f'    <answer fraction={quoteattr(fraction)} format="html">',
-                f"      <text>{_cdata(choice['html'])}</text>",
-                f'      <feedback format="html"><text>{_cdata(choice["rationale_html"])}</text>'
+                f"    <answer fraction={quoteattr(fraction)} format={moodle_format}>",
+                f"      <text>{_cdata(choice.text)}</text>",
+                f"      <feedback format={moodle_format}><text>{_cdata(choice.rationale)}</text>"
                 "</feedback>",
                 "    </answer>",
             ]
-        lines.append("  </question>")
+        lines.append("    <tags>")
+        lines += [f"      <tag><text>{escape(tag)}</text></tag>" for tag in tags]
+        lines += ["    </tags>", "  </question>"]
+    if problems:
+        raise ExportError(problems)
     lines.append("</quiz>")
     return "\n".join(lines) + "\n"

@@ -8,15 +8,33 @@ from quiz.bank.importers.load import ImportReport, files_under, import_parsed
 from quiz.bank.importers.moodle import parse_moodle_xml
 from quiz.bank.importers.parsed import FileProblem, ParsedQuestion
 from quiz.bank.importers.yaml_format import parse_yaml
+from quiz.bank.rules import MAX_FILE_BYTES
+
+
+def too_large(name: str, size: int) -> FileProblem | None:
+    """The admin's upload limit, for every way in."""
+    if size <= MAX_FILE_BYTES:
+        return None
+    return FileProblem(
+        name,
+        "",
+        "file_too_large",
+        f"The file has {size:,} bytes; at most {MAX_FILE_BYTES // (1024 * 1024)} MB is allowed.",
+    )
 
 
 def parse_file(
-    name: str, data: bytes, *, objective_code: str = ""
+    name: str, data: bytes, *, blueprint_code: str = "", objective_code: str = ""
 ) -> tuple[list[ParsedQuestion], list[FileProblem], list[str]]:
     """Parse one file by its extension: (questions, problems, skipped)."""
+    problem = too_large(name, len(data))
+    if problem:
+        return [], [problem], []
     suffix = Path(name).suffix.lower()
     if suffix == ".xml":
-        return parse_moodle_xml(data, source=name, objective_code=objective_code)
+        return parse_moodle_xml(
+            data, source=name, blueprint_code=blueprint_code, objective_code=objective_code
+        )
     if suffix in {".yaml", ".yml"}:
         try:
             text = data.decode("utf-8")
@@ -33,23 +51,39 @@ def import_files(
     blueprint_code: str = "",
     objective_code: str = "",
     author=None,
+    force: bool = False,
+    problems: list[FileProblem] | None = None,
 ) -> ImportReport:
     questions: list[ParsedQuestion] = []
-    problems: list[FileProblem] = []
+    problems = list(problems or [])
     skipped: list[str] = []
     for name, data in named_data:
         file_questions, file_problems, file_skipped = parse_file(
-            name, data, objective_code=objective_code
+            name, data, blueprint_code=blueprint_code, objective_code=objective_code
         )
         questions += file_questions
         problems += file_problems
         skipped += file_skipped
     report = import_parsed(
-        questions, problems=problems, blueprint_code=blueprint_code, author=author
+        questions, problems=problems, blueprint_code=blueprint_code, author=author, force=force
     )
     report.skipped += skipped
     return report
 
 
 def import_paths(paths: list[str], **options) -> ImportReport:
-    return import_files([(str(p), p.read_bytes()) for p in files_under(paths)], **options)
+    """Import files and folders; a missing path or an oversized file is a problem, not a crash.
+
+    A file is never read past the size limit, so a huge file costs no memory.
+    """
+    named_data, problems = [], []
+    for name in paths:
+        if not Path(name).exists():
+            problems.append(FileProblem(name, "", "missing_file", "No such file or folder."))
+    for path in files_under([name for name in paths if Path(name).exists()]):
+        problem = too_large(str(path), path.stat().st_size)
+        if problem:
+            problems.append(problem)
+        else:
+            named_data.append((path.as_posix(), path.read_bytes()))
+    return import_files(named_data, problems=problems, **options)

@@ -9,14 +9,17 @@ from quiz.bank.rules import QuestionData
 class ParsedQuestion:
     """One question read from a file, ready to validate against the database and write."""
 
-    source: str  # file name, for reports
+    source: str  # the file, for reports and as the question's recorded source
     external_id: str
     objective_code: str
-    status: str
+    status: str | None  # None: the file does not say (a foreign Moodle file); a new one is a draft
     content: QuestionData
     blueprint_code: str = ""
-    difficulty: str = ""  # the author's estimate: "", easy, medium or hard
+    difficulty: str | None = ""  # "", easy, medium or hard; None: the file does not say
     warnings: list[str] = field(default_factory=list)
+    # Where the id came from when the file did not give one (a Moodle question's name), so a
+    # clash can say so.
+    id_origin: str = ""
 
 
 @dataclass

@@ -13,10 +13,13 @@ import yaml
 from quiz.bank.importers.parsed import FileProblem, ParsedQuestion
 from quiz.bank.rules import (
     DIFFICULTIES,
-    EXTERNAL_ID_RE,
+    MARKDOWN,
     STATUSES,
+    TEXT_FORMATS,
     ChoiceData,
     QuestionData,
+    id_problems,
+    normalise_newlines,
     question_problems,
 )
 
@@ -30,15 +33,31 @@ QUESTION_FIELDS = {
     "explanation",
     "references",
     "difficulty",
+    "format",
 }
 REQUIRED_FIELDS = ("id", "objective", "type", "stem", "choices")
 CHOICE_FIELDS = {"text", "correct", "rationale"}
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML without aliases: a few bytes of nested aliases expand into millions of items (the
+    "billion laughs"), so an alias is refused when it is met, before anything is built."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "aliases (*name) are not allowed in question files; write the text out",
+                self.peek_event().start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
 def parse_yaml(text: str, *, source: str) -> tuple[list[ParsedQuestion], list[FileProblem]]:
     """Parse one YAML document into questions and every problem found (rules included)."""
     try:
-        document = yaml.safe_load(text)
+        document = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as error:
         return [], [FileProblem(source, "", "malformed_file", f"Not valid YAML: {error}")]
     if not isinstance(document, dict) or not isinstance(document.get("questions"), list):
@@ -70,7 +89,7 @@ def _parse_question(item, *, source: str, index: int):
     if not isinstance(item, dict):
         return None, [FileProblem(source, label, "malformed_file", "A question must be a mapping.")]
     external_id = str(item.get("id") or "").strip()
-    label = external_id or label
+    label = external_id[:100] or label
     problems = [
         FileProblem(source, label, "missing_field", f"Field '{name}' is missing.")
         for name in REQUIRED_FIELDS
@@ -80,13 +99,19 @@ def _parse_question(item, *, source: str, index: int):
         FileProblem(source, label, "unknown_field", f"Field '{name}' is not part of the format.")
         for name in sorted(set(item) - QUESTION_FIELDS)
     ]
-    if external_id and not EXTERNAL_ID_RE.match(external_id):
+    if external_id:
+        problems += [
+            FileProblem(source, label, problem.code, problem.message)
+            for problem in id_problems(external_id)
+        ]
+    text_format = str(item.get("format") or MARKDOWN)
+    if text_format not in TEXT_FORMATS:
         problems.append(
             FileProblem(
                 source,
                 label,
-                "bad_id",
-                "An id is lowercase letters, digits, '.', '-' and '_' (at most 80).",
+                "unknown_format",
+                f"Format must be one of {', '.join(TEXT_FORMATS)}.",
             )
         )
     status = str(item.get("status") or "draft")
@@ -130,9 +155,9 @@ def _parse_question(item, *, source: str, index: int):
             )
         choices.append(
             ChoiceData(
-                text=str(raw.get("text") or "").strip(),
+                text=_text(raw.get("text")),
                 correct=raw.get("correct") is True,
-                rationale=str(raw.get("rationale") or "").strip(),
+                rationale=_text(raw.get("rationale")),
             )
         )
     references = item.get("references") or []
@@ -140,15 +165,17 @@ def _parse_question(item, *, source: str, index: int):
         references = [references]
     content = QuestionData(
         type=str(item.get("type") or ""),
-        stem=str(item.get("stem") or "").strip(),
+        stem=_text(item.get("stem")),
         choices=choices,
-        explanation=str(item.get("explanation") or "").strip(),
+        explanation=_text(item.get("explanation")),
         references=[str(url).strip() for url in references],
+        text_format=text_format,
     )
-    problems += [
-        FileProblem(source, label, problem.code, problem.message)
-        for problem in question_problems(content)
-    ]
+    if text_format in TEXT_FORMATS:
+        problems += [
+            FileProblem(source, label, problem.code, problem.message)
+            for problem in question_problems(content)
+        ]
     if problems:
         return None, problems
     return (
@@ -162,6 +189,10 @@ def _parse_question(item, *, source: str, index: int):
         ),
         [],
     )
+
+
+def _text(value) -> str:
+    return normalise_newlines(str(value or "")).strip()
 
 
 def main(paths: list[str]) -> int:

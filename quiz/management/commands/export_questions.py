@@ -5,7 +5,13 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from quiz.bank.blueprint import DEFAULT_BLUEPRINT_CODE
-from quiz.bank.importers.export import export_moodle, export_yaml, questions_for_export
+from quiz.bank.importers.export import (
+    ExportError,
+    export_moodle,
+    export_yaml,
+    moodle_differences,
+    questions_for_export,
+)
 from quiz.models import Blueprint
 
 
@@ -21,13 +27,24 @@ class Command(BaseCommand):
         code = options["blueprint"]
         if not Blueprint.objects.filter(code=code).exists():
             raise CommandError(f"No blueprint with code {code!r}.")
-        questions = questions_for_export(code)
-        if options["format"] == "yaml":
-            text = export_yaml(questions, blueprint_code=code)
-        else:
-            text = export_moodle(questions)
+        questions = list(questions_for_export(code))
+        notes = []
+        try:
+            if options["format"] == "yaml":
+                text = export_yaml(questions, blueprint_code=code)
+            else:
+                text = export_moodle(questions)
+                notes = moodle_differences(questions)
+        except ExportError as error:
+            for problem in error.problems:
+                self.stderr.write(problem)
+            raise CommandError(
+                f"Nothing exported: {len(error.problems)} question(s) cannot be exported."
+            ) from error
+        for note in notes:
+            self.stderr.write(f"note: {note}")
         if options["out"] == "-":
             self.stdout.write(text, ending="")
         else:
             Path(options["out"]).write_text(text, encoding="utf-8")
-            self.stderr.write(f"Exported {questions.count()} questions to {options['out']}.")
+            self.stderr.write(f"Exported {len(questions)} questions to {options['out']}.")

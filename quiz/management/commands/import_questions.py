@@ -10,7 +10,8 @@ class Command(BaseCommand):
     help = (
         "Import questions from YAML (.yaml/.yml) and Moodle XML (.xml) files or folders. "
         "All or nothing: if any question is invalid, nothing is written and every problem is "
-        "listed. Re-importing the same file changes nothing."
+        "listed. Re-importing the same file changes nothing. A question changed in the app "
+        "since its file last wrote it is kept (and listed), unless --force."
     )
 
     def add_arguments(self, parser) -> None:
@@ -23,7 +24,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--objective",
             default="",
-            help="Objective code for Moodle questions whose category path does not end in one.",
+            help="Objective code for Moodle questions whose category path does not name "
+            "the blueprint and an objective (…/MLS-C01/1.2).",
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Apply the files' versions even to questions changed in the app since.",
         )
 
     def handle(self, *args, **options) -> None:
@@ -31,11 +38,14 @@ class Command(BaseCommand):
             options["paths"],
             blueprint_code=options["blueprint"],
             objective_code=options["objective"],
+            force=options["force"],
         )
         for warning in report.warnings:
             self.stderr.write(f"warning: {warning}")
         for skipped in report.skipped:
             self.stdout.write(f"skipped: {skipped}")
+        for kept in report.kept:
+            self.stdout.write(f"kept: {kept}")
         if not report.ok:
             for problem in report.problems:
                 self.stderr.write(str(problem))
