@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from quiz.dashboard.charts import gauge_position
+from quiz.exam.keys import paused_during_mock
 from quiz.exam.scoring import MEETS
 from quiz.models import Attempt, AttemptItem, Bookmark
 
@@ -64,6 +65,7 @@ def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 
 @login_required
+@paused_during_mock
 @never_cache
 @require_GET
 def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:

@@ -26,6 +26,10 @@ class AttemptQuerySet(models.QuerySet):
     def overdue(self, now: datetime) -> AttemptQuerySet:
         return self.in_progress().filter(deadline__lte=now)
 
+    def running(self, now: datetime) -> AttemptQuerySet:
+        """In progress and still before the deadline: answers may still be saved."""
+        return self.in_progress().filter(deadline__gt=now)
+
 
 class Attempt(models.Model):
     """One sitting of a mock exam. The deadline is fixed at start: the server's clock decides."""

