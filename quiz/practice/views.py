@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quiz.exam.keys import paused_during_mock
-from quiz.http import blueprint_or_404
+from quiz.http import blueprint_or_404, optional_int
 from quiz.models import Attempt, AttemptItem, Bookmark, PracticeItem, PracticeSession
 from quiz.practice.forms import PracticeAnswerForm, PracticeSetupForm
 from quiz.practice.services import (
@@ -34,8 +34,8 @@ from quiz.practice.services import (
 def practice_start(request: HttpRequest) -> HttpResponse:
     blueprint = blueprint_or_404(request.GET.get("blueprint"))
     initial = {}
-    if request.GET.get("objective", "").isdigit():
-        initial["objectives"] = [int(request.GET["objective"])]
+    if (objective := optional_int(request.GET, "objective")) is not None:
+        initial["objectives"] = [objective]
     form = PracticeSetupForm(request.POST or None, blueprint=blueprint, initial=initial)
     status = 200
     if request.method == "POST":
