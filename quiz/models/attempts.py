@@ -92,6 +92,10 @@ class Attempt(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["user", "status"], name="quiz_attempt_user_status")]
+        permissions = [
+            # Given explicitly (to a user or a group); being staff or an author is not enough.
+            ("read_candidate_results", "Can read any candidate's results and answers"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.blueprint.code} attempt {self.pk} by {self.user}"

@@ -63,6 +63,7 @@ def production_env(**extra: str) -> dict[str, str]:
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="example.com",
+        SITE_URL="https://example.com",
         DJANGO_SETTINGS_MODULE="config.settings",
         **extra,
     )
