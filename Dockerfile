@@ -10,7 +10,7 @@ RUN pip install --upgrade pip && pip install --require-hashes -r requirements.lo
   && pip install --no-deps .
 COPY . .
 # Static files are collected at build and served by whitenoise (hashed, compressed).
-RUN SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput
+RUN SECRET_KEY=build-only-not-secret SITE_URL=http://build.invalid python manage.py collectstatic --noinput
 USER examprep
 
 EXPOSE 8000

@@ -12,12 +12,18 @@ class SignupForm(UserCreationForm):
         fields = ("username", "email")
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this email address already exists.", code="duplicate_email"
-            )
-        return email
+        # Whether the address is taken is never said here: the sign-up view answers the same
+        # either way and mails the owner.
+        return self.cleaned_data["email"].strip()
+
+    def validate_unique(self) -> None:
+        # The model's unique email check would say it on the form; the view handles it.
+        exclude = self._get_validation_exclusions()
+        exclude.add("email")
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except forms.ValidationError as error:
+            self._update_errors(error)
 
 
 class ProfileForm(forms.ModelForm):

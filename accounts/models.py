@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 
 
@@ -27,3 +29,45 @@ class User(AbstractUser):
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:profile")
+
+
+class ThrottleQuerySet(models.QuerySet):
+    """Counters of attempts per key (an address, a client, an account) in a fixed window.
+
+    They live in the database so every worker process and server shares them: a throttle kept
+    in process memory would let a client multiply its allowance by the number of workers.
+    """
+
+    def count_for(self, key: str, *, window: timedelta, now: datetime) -> int:
+        """Attempts recorded under ``key`` in the current window."""
+        row = self.filter(key=key, window_started_at__gt=now - window).first()
+        return row.count if row else 0
+
+    def record(self, key: str, *, window: timedelta, now: datetime) -> int:
+        """Count one attempt under ``key``; return the count in the window, this one included."""
+        with transaction.atomic():
+            row, _ = self.select_for_update().get_or_create(
+                key=key, defaults={"window_started_at": now, "count": 0}
+            )
+            if row.window_started_at <= now - window:
+                row.window_started_at, row.count = now, 0
+            row.count += 1
+            row.save(update_fields=["window_started_at", "count"])
+            return row.count
+
+    def clear(self, key: str) -> None:
+        self.filter(key=key).delete()
+
+
+class Throttle(models.Model):
+    key = models.CharField(max_length=200, unique=True)
+    window_started_at = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    objects = ThrottleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count} since {self.window_started_at:%Y-%m-%d %H:%M}"

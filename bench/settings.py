@@ -7,6 +7,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 50)
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+os.environ.setdefault("SITE_URL", "http://127.0.0.1:8000")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
 from config.settings import *  # noqa: F403

@@ -1,4 +1,4 @@
-"""Site-wide middleware."""
+"""Site-wide middleware: what runs before any view."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from config.views import healthz
+from quiz.http import BadValue, has_control_characters, parse_int
 
 
 class HealthCheckMiddleware:
@@ -25,3 +26,48 @@ class HealthCheckMiddleware:
         if request.path_info == "/healthz":
             return healthz(request)
         return self.get_response(request)
+
+
+class RefuseControlCharactersMiddleware:
+    """Refuse (400) a path or query string with a control character, and any form field with
+    a NUL byte.
+
+    No URL or query value of this site has a control character, and PostgreSQL cannot store NUL
+    in text: without this, ``/mock/%00/`` or ``?q=%00`` in any view (the admin's search
+    included) would reach the database and fail there with a 500. Posted text may hold line
+    breaks and tabs (a question's stem), so only NUL is refused in bodies.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if has_control_characters(request.path) or any(
+            has_control_characters(text) for text in _texts(request.GET)
+        ):
+            raise BadValue("The address contains a control character.")
+        if request.method == "POST" and any("\x00" in text for text in _texts(request.POST)):
+            raise BadValue("A form field contains a NUL character.")
+        if request.path.startswith("/admin/"):
+            _check_admin_parameters(request)
+        return self.get_response(request)
+
+
+def _check_admin_parameters(request: HttpRequest) -> None:
+    """The admin trusts two of its own parameters; read them strictly before it does.
+
+    Django's admin looks up ``_to_field`` as a field name even when it is empty (a 500 from
+    ``get_field("")``) and filters by the ``_selected_action`` ids of an action unparsed (a 500
+    from ``int("²")``). Every model here has an integer primary key.
+    """
+    for data in (request.GET, request.POST):
+        if data.get("_to_field", None) == "":
+            raise BadValue("_to_field must name a field.")
+    for value in request.POST.getlist("_selected_action"):
+        parse_int(value, name="_selected_action")
+
+
+def _texts(data):
+    for key, values in data.lists():
+        yield key
+        yield from values

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Before any view reads a value: NUL and control characters never reach a query.
+    "config.middleware.RefuseControlCharactersMiddleware",
     # Last, as its documentation asks: it turns a lockout into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -120,6 +122,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The site's public address (scheme, host, port): links in mails are built from it, never from
+# the request's Host header. Required in production.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+if not SITE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured("SITE_URL is required when DEBUG is off.")
+    SITE_URL = "http://localhost:8000"
+# Account mails (password reset, sign-up) per hour, per address and per client address; the
+# counts live in the database (accounts.Throttle), shared by every worker and server.
+ACCOUNT_MAILS_PER_ADDRESS = int(os.environ.get("ACCOUNT_MAILS_PER_ADDRESS", "3"))
+ACCOUNT_MAILS_PER_CLIENT = int(os.environ.get("ACCOUNT_MAILS_PER_CLIENT", "10"))
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

@@ -10,15 +10,18 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_safe
+
+from quiz.http import BadValue
 
 logger = logging.getLogger(__name__)
 
 
 @never_cache
-@require_http_methods(["GET", "HEAD"])
+@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
-    """200 ``ok`` when the database answers a query, 503 otherwise (for load balancers)."""
+    """200 ``ok`` when the database answers a query, 503 otherwise (for load balancers; uptime
+    probes often send HEAD, which gets the same status without the body)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -36,7 +39,9 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return _error(request, "400.html", 400)
+    # Our own refusals say what was wrong; Django's (a bad Host, a broken upload) stay generic.
+    message = str(exception) if isinstance(exception, BadValue) else ""
+    return _error(request, "400.html", 400, {"message": message})
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -52,6 +57,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return HttpResponse(render_to_string("500.html"), status=500)
 
 
-def _error(request: HttpRequest, template: str, status: int) -> HttpResponse:
-    response = TemplateResponse(request, template, status=status)
+def _error(request: HttpRequest, template: str, status: int, context=None) -> HttpResponse:
+    response = TemplateResponse(request, template, context, status=status)
     return response.render()

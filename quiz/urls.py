@@ -2,29 +2,17 @@ from django.urls import path, register_converter
 
 from quiz.exam import report_views
 from quiz.exam import views as exam_views
+from quiz.http import CodeConverter, IdConverter
 from quiz.practice import views as practice_views
 
-
-class IdConverter:
-    """A database id: at most 18 digits, so every value fits a 64-bit integer column. A longer
-    number does not match, so it is a 404 like any missing id, never a database overflow."""
-
-    regex = "[0-9]{1,18}"
-
-    def to_python(self, value: str) -> int:
-        return int(value)
-
-    def to_url(self, value: int) -> str:
-        return str(value)
-
-
 register_converter(IdConverter, "id")
+register_converter(CodeConverter, "code")
 
 app_name = "quiz"
 
 urlpatterns = [
     path("mock/", exam_views.mock_start, name="mock_start"),
-    path("mock/<str:code>/", exam_views.mock_start, name="mock_start_blueprint"),
+    path("mock/<code:code>/", exam_views.mock_start, name="mock_start_blueprint"),
     path(
         "attempts/<id:attempt_id>/questions/<id:position>/",
         exam_views.attempt_question,

@@ -16,6 +16,8 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 # Tests speak plain HTTP to the app, as a deployment behind a TLS-terminating proxy does when the
 # proxy does the redirect (the HTTPS redirect itself is checked by `check --deploy` in a test).
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+# Where links in mails point: the live server for the browser tests is on localhost.
+os.environ.setdefault("SITE_URL", "http://testserver")
 
 from config.settings import *  # noqa: F403
 

@@ -17,6 +17,7 @@ from quiz.bank.blueprint import weights_problems
 from quiz.bank.coverage import bank_coverage
 from quiz.bank.importers.files import import_files
 from quiz.bank.rules import MAX_FILE_BYTES, ChoiceData, QuestionData, question_problems
+from quiz.http import parse_int
 from quiz.models import Blueprint, Choice, Domain, Objective, Question, QuestionVersion
 
 # The rules that need the options are reported on the options; the rest on the question's fields.
@@ -147,7 +148,8 @@ class BlueprintFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(objective__domain__blueprint_id=self.value())
+            blueprint_id = parse_int(self.value(), name="blueprint")
+            return queryset.filter(objective__domain__blueprint_id=blueprint_id)
         return queryset
 
 

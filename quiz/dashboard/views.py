@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from quiz.dashboard.charts import line_chart
 from quiz.models import Attempt, Blueprint, Objective
@@ -15,7 +15,7 @@ RECENT_ATTEMPTS = 10
 
 
 @never_cache
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The product page for visitors; the candidate's dashboard once logged in."""
     if not request.user.is_authenticated:

@@ -4,6 +4,7 @@ from django import forms
 
 from quiz.bank.rules import MAX_OPTIONS
 from quiz.exam.services import Answer
+from quiz.http import BadValue, StrictIntegerField, parse_int
 
 
 class AnswerForm(forms.Form):
@@ -20,13 +21,17 @@ class AnswerForm(forms.Form):
         coerce=int, required=False, choices=[(i, i) for i in range(MAX_OPTIONS)]
     )
     flagged = forms.BooleanField(required=False)
-    revision = forms.IntegerField(required=False, min_value=0)
+    revision = StrictIntegerField(required=False, min_value=0, max_value=2**31 - 1)
     go = forms.CharField(required=False, max_length=10)
 
     def clean_go(self) -> str:
+        """A named destination, or an item number (ASCII digits: "²" is not a number)."""
         go = self.cleaned_data["go"]
-        if go and go not in {"prev", "next", "review", "stay"} and not go.isdigit():
-            raise forms.ValidationError("Unknown destination.", code="bad_destination")
+        if go and go not in {"prev", "next", "review", "stay"}:
+            try:
+                parse_int(go, name="go", minimum=1, maximum=999)
+            except BadValue as bad:
+                raise forms.ValidationError("Unknown destination.", code="bad_destination") from bad
         return go
 
     def answer(self) -> Answer:

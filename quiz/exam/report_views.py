@@ -10,7 +10,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from quiz.dashboard.charts import gauge_position
+from quiz.exam.keys import paused_during_mock
 from quiz.exam.scoring import MEETS
+from quiz.http import optional_int
 from quiz.models import Attempt, AttemptItem, Bookmark
 
 RECENT_ATTEMPTS = 10
@@ -23,12 +25,13 @@ ANSWER_FILTERS = {
 
 
 def _finished_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
-    """A finished attempt the user may read: their own, or anyone's for staff.
+    """A finished attempt the user may read: their own, or anyone's with the permission
+    ``quiz.read_candidate_results`` (staff status alone is not enough).
 
     Before submission the report does not exist: a 404, as for someone else's attempt.
     """
     attempts = Attempt.objects.finished().select_related("blueprint", "user")
-    if not request.user.is_staff:
+    if not request.user.has_perm("quiz.read_candidate_results"):
         attempts = attempts.for_user(request.user)
     return get_object_or_404(attempts, pk=attempt_id)
 
@@ -64,6 +67,7 @@ def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 
 @login_required
+@paused_during_mock
 @never_cache
 @require_GET
 def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
@@ -71,7 +75,7 @@ def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
     show = request.GET.get("show", "all")
     if show not in ANSWER_FILTERS:
         show = "all"
-    domain = request.GET.get("domain", "")
+    domain = optional_int(request.GET, "domain", maximum=99)
     items = (
         AttemptItem.objects.filter(attempt=attempt)
         .select_related("version__objective__domain")
@@ -81,8 +85,8 @@ def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
         items = items.filter(flagged=True)
     elif show == "unanswered":
         items = items.filter(selected=[])
-    if domain.isdigit():
-        items = items.filter(version__objective__domain__number=int(domain))
+    if domain is not None:
+        items = items.filter(version__objective__domain__number=domain)
     bookmarked = set(
         Bookmark.objects.filter(user=request.user).values_list("question_id", flat=True)
     )
@@ -111,7 +115,7 @@ def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
         "entries": entries,
         "filters": ANSWER_FILTERS,
         "show": show,
-        "domain": domain,
+        "domain": "" if domain is None else str(domain),
         "domains": attempt.blueprint.domains.all(),
     }
     return TemplateResponse(request, "quiz/attempt_answers.html", context)

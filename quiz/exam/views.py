@@ -126,7 +126,8 @@ def _go(request: HttpRequest, attempt: Attempt, position: int, go: str) -> HttpR
         return _redirect(request, reverse("quiz:attempt_review", args=[attempt.pk]))
     target = {"prev": position - 1, "next": position + 1, "stay": position}.get(go)
     if target is None:
-        target = int(go) if go.isdigit() else position
+        # The form read ``go``: empty, or an item number of 1 to 3 ASCII digits.
+        target = int(go) if go else position
     target = min(max(target, 1), attempt.blueprint.question_count)
     url = reverse("quiz:attempt_question", args=[attempt.pk, target])
     if not request.htmx:

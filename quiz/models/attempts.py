@@ -30,6 +30,10 @@ class AttemptQuerySet(models.QuerySet):
     def overdue(self, now: datetime) -> AttemptQuerySet:
         return self.in_progress().filter(deadline__lte=now)
 
+    def running(self, now: datetime) -> AttemptQuerySet:
+        """In progress and still before the deadline: answers may still be saved."""
+        return self.in_progress().filter(deadline__gt=now)
+
 
 class Attempt(models.Model):
     """One sitting of a mock exam. The deadline is fixed at start: the server's clock decides."""
@@ -92,6 +96,10 @@ class Attempt(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["user", "status"], name="quiz_attempt_user_status")]
+        permissions = [
+            # Given explicitly (to a user or a group); being staff or an author is not enough.
+            ("read_candidate_results", "Can read any candidate's results and answers"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.blueprint.code} attempt {self.pk} by {self.user}"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from quiz.bank.rules import MAX_OPTIONS
+from quiz.http import StrictIntegerField
 from quiz.models import Objective
 
 
@@ -30,7 +31,7 @@ class PracticeSetupForm(forms.Form):
     length = forms.TypedChoiceField(
         coerce=int, choices=LENGTHS, initial=10, widget=forms.RadioSelect
     )
-    custom_length = forms.IntegerField(
+    custom_length = StrictIntegerField(
         required=False, min_value=1, max_value=65, label="Number of questions"
     )
 

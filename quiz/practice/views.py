@@ -14,7 +14,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from quiz.http import CONFLICT, INVALID, blueprint_or_404
+from quiz.exam.keys import paused_during_mock
+from quiz.http import CONFLICT, INVALID, blueprint_or_404, optional_int
 from quiz.models import Attempt, AttemptItem, Bookmark, PracticeItem, PracticeSession
 from quiz.practice.forms import PracticeAnswerForm, PracticeSetupForm
 from quiz.practice.services import (
@@ -27,13 +28,14 @@ from quiz.practice.services import (
 
 
 @login_required
+@paused_during_mock
 @never_cache
 @require_http_methods(["GET", "POST"])
 def practice_start(request: HttpRequest) -> HttpResponse:
     blueprint = blueprint_or_404(request.GET.get("blueprint"))
     initial = {}
-    if request.GET.get("objective", "").isdigit():
-        initial["objectives"] = [int(request.GET["objective"])]
+    if (objective := optional_int(request.GET, "objective")) is not None:
+        initial["objectives"] = [objective]
     form = PracticeSetupForm(request.POST or None, blueprint=blueprint, initial=initial)
     status = 200
     if request.method == "POST":
@@ -73,6 +75,7 @@ def _item(request: HttpRequest, session_id: int, position: int) -> PracticeItem:
 
 
 @login_required
+@paused_during_mock
 @never_cache
 @require_http_methods(["GET", "POST"])
 def practice_question(request: HttpRequest, session_id: int, position: int) -> HttpResponse:
@@ -133,6 +136,7 @@ def practice_end(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 @login_required
+@paused_during_mock
 @never_cache
 @require_GET
 def practice_summary(request: HttpRequest, session_id: int) -> HttpResponse:

@@ -79,12 +79,14 @@ def production_env(**extra: str) -> dict[str, str]:
         "SECURE_SSL_REDIRECT",
         "ALLOWED_HOSTS",
         "SECRET_KEY",
+        "SITE_URL",
     }
     env = {k: v for k, v in os.environ.items() if k not in ignored}
     env.update(
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="example.com",
+        SITE_URL="https://example.com",
         DJANGO_SETTINGS_MODULE="config.settings",
         **extra,
     )

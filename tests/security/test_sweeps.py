@@ -235,13 +235,23 @@ def test_pages_with_exam_content_are_never_cached(world):
         reverse("quiz:attempt_question", args=[in_progress.pk, 1]),
         reverse("quiz:attempt_review", args=[in_progress.pk]),
         reverse("quiz:attempt_result", args=[finished.pk]),
-        reverse("quiz:attempt_answers", args=[finished.pk]),
-        reverse("quiz:practice_summary", args=[world["session"].pk]),
-        reverse("quiz:practice_question", args=[world["session"].pk, 1]),
     ]:
         response = client.get(url)
         assert response.status_code == 200, url
         assert "no-store" in response["Cache-Control"], url
+    # Pages that show keys are paused (409) while the mock runs, and the pause is not cached
+    # either; once the mock ends they answer 200, still uncached.
+    key_pages = [
+        reverse("quiz:attempt_answers", args=[finished.pk]),
+        reverse("quiz:practice_summary", args=[world["session"].pk]),
+        reverse("quiz:practice_question", args=[world["session"].pk, 1]),
+    ]
+    for status in (409, 200):
+        for url in key_pages:
+            response = client.get(url)
+            assert response.status_code == status, url
+            assert "no-store" in response["Cache-Control"], url
+        finish_attempt(attempt=in_progress, now=timezone.now())
 
 
 def test_forged_clock_fields_change_nothing(world):
