@@ -53,17 +53,17 @@ def hostile_yaml(code: str) -> str:
     return f"blueprint: {code}\nquestions:\n" + "".join(items)
 
 
-def hostile_moodle() -> bytes:
+def hostile_moodle(code: str) -> bytes:
     payload = PAYLOADS[1]
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <quiz>
-  <question type="category"><category><text>$course$/top/X/1.1</text></category></question>
+  <question type="category"><category><text>$course$/top/{code}/1.1</text></category></question>
   <question type="multichoice">
     <name><text>moodle xss</text></name>
     <idnumber>xss-moodle</idnumber>
     <questiontext format="html"><text><![CDATA[<p>Moodle stem {payload}</p>
       <script>{CANARY}</script>]]></text></questiontext>
-    <generalfeedback format="html"><text><![CDATA[{payload}]]></text></generalfeedback>
+    <generalfeedback format="html"><text><![CDATA[Feedback {payload}]]></text></generalfeedback>
     <single>true</single>
     <answer fraction="100"><text><![CDATA[Moodle key {payload}]]></text></answer>
     <answer fraction="0"><text>b</text></answer>
@@ -78,7 +78,7 @@ def test_xss_payloads_in_every_field_never_execute(page, context, live_server):
     report = import_files(
         [
             ("hostile.yaml", hostile_yaml(blueprint.code).encode()),
-            ("hostile.xml", hostile_moodle()),
+            ("hostile.xml", hostile_moodle(blueprint.code)),
         ],
         blueprint_code=blueprint.code,
     )
