@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench chaos format
+.PHONY: install run test lint bench chaos cluster format
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,10 +16,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Fresh clone -> venv, install, migrate, load the shipped bank and demo accounts, serve on SQLite.
+## Fresh clone -> venv, install, migrate, load the shipped bank and demo accounts, serve on SQLite
+## (or DATABASE_URL), with a background worker beside the web server (stopped with it).
 run: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py create_demo_accounts
+	DEBUG=1 PYTHON=$(PY) bin/worker & worker=$$!; trap 'kill $$worker' EXIT; \
 	DEBUG=1 PORT=$(PORT) BIND=127.0.0.1 PYTHON=$(PY) bin/serve
 
 ## The whole suite; uses DATABASE_URL when set, else SQLite.
@@ -44,3 +46,7 @@ bench: install
 ## Faults under load: workers killed, PostgreSQL restarted (restarts the local cluster; root).
 chaos: install
 	$(PY) -m bench.chaos
+
+## Two app servers behind nginx, one killed mid-exam (installs Debian's nginx if missing; root).
+cluster: install
+	$(PY) -m bench.cluster
