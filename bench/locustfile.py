@@ -12,6 +12,7 @@ import itertools
 import os
 import random
 import re
+import time
 
 from locust import HttpUser, constant, task
 
@@ -178,4 +179,85 @@ class ExamUser(Candidate):
             f"/attempts/{self.attempt_id}/submit/",
             {"csrfmiddlewaretoken": self.csrf},
             name="submit",
+        )
+
+
+class ClusterUser(Candidate):
+    """`make cluster`: a candidate behaving as the exam page does, through the proxy.
+
+    Whole mocks (all 65 items: open, answer, sometimes flag; review; submit), with a short
+    think time. A save that fails (connection lost, 5xx) is retried the way static/js/exam.js
+    retries it (1 s, doubling, up to 15 s) and counted as "save retried (page)"; any other
+    failed request is a page the candidate would have seen as an error. Every request names its
+    candidate (X-Candidate) so the proxy's log shows which app server served whom.
+    """
+
+    wait_time = constant(0)
+    THINK = (0.05, 0.25)
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.client.headers["X-Candidate"] = self.username
+
+    def think(self) -> None:
+        time.sleep(random.uniform(*self.THINK))
+
+    @task
+    def sitting(self) -> None:
+        self.start_mock()
+        if self.attempt_id is None:
+            return
+        for position in range(1, 66):
+            self.think()
+            page = self.client.get(
+                f"/attempts/{self.attempt_id}/questions/{position}/", name="question page"
+            )
+            wanted = int(MAX_RE.search(page.text).group(1)) if MAX_RE.search(page.text) else 1
+            picks = tuple(sorted(random.sample(OPTIONS_RE.findall(page.text), wanted), key=int))
+            self.page_save(position, picks, flagged=position % 9 == 0)
+        self.client.get(f"/attempts/{self.attempt_id}/review/", name="review")
+        self.client.post(
+            f"/attempts/{self.attempt_id}/submit/",
+            {"csrfmiddlewaretoken": self.csrf},
+            name="submit",
+        )
+
+    def page_save(self, position: int, picks: tuple, *, flagged: bool) -> None:
+        data = {"selected": list(picks), "csrfmiddlewaretoken": self.csrf}
+        if flagged:
+            data["flagged"] = "on"
+        delay = 1.0
+        for _ in range(8):
+            with self.client.post(
+                f"/attempts/{self.attempt_id}/questions/{position}/save/",
+                data,
+                name="save",
+                catch_response=True,
+            ) as response:
+                if response.status_code == 200:
+                    acknowledge(self, position, response, picks)
+                    response.success()
+                    return
+                if 400 <= response.status_code < 500:
+                    response.failure(f"save refused {response.status_code}")
+                    return
+                # What the page does: show "Not saved — retrying" and try again.
+                response.success()
+                self.environment.events.request.fire(
+                    request_type="RETRY",
+                    name="save retried (page)",
+                    response_time=0,
+                    response_length=0,
+                    exception=None,
+                    context={},
+                )
+            time.sleep(delay)
+            delay = min(delay * 2, 15)
+        self.environment.events.request.fire(
+            request_type="POST",
+            name="save",
+            response_time=0,
+            response_length=0,
+            exception=RuntimeError("save never acknowledged"),
+            context={},
         )

@@ -35,6 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "latest.md"
 SERVER = "postgres://postgres@127.0.0.1:5432"
+# Every database the harnesses create starts with this (BENCH_DB_PREFIX), so that runs from
+# several checkouts on one PostgreSQL server do not drop each other's databases.
+PREFIX = os.environ.get("BENCH_DB_PREFIX", "examprep")
 
 
 @dataclass(frozen=True)
@@ -56,9 +59,9 @@ class Plan:
 
 # gunicorn as config/gunicorn.conf.py runs it by default: 2 workers x 4 threads.
 FULL = Plan(
-    "examprep_bench", 10_000, 200, "1000,10000,100000", 15, (1, 4, 16), 5, 5, 16, 40, 2, 4, 400
+    f"{PREFIX}_bench", 10_000, 200, "1000,10000,100000", 15, (1, 4, 16), 5, 5, 16, 40, 2, 4, 400
 )
-SMOKE = Plan("examprep_bench_smoke", 300, 12, "300", 3, (1, 4), 1, 2, 4, 4, 1, 4, 20)
+SMOKE = Plan(f"{PREFIX}_bench_smoke", 300, 12, "300", 3, (1, 4), 1, 2, 4, 4, 1, 4, 20)
 
 SCENARIOS = [
     ("TrivialUser", "baseline a: trivial"),
@@ -178,10 +181,12 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> N
     raise RuntimeError("gunicorn did not answer in time")
 
 
-def start_gunicorn(env: dict, *, workers: int, threads: int) -> tuple[subprocess.Popen, str]:
-    """gunicorn on a free loopback port with production's configuration file (bin/serve uses
-    it too), access log included; returns (process, base URL)."""
-    port = free_port()
+def start_gunicorn(
+    env: dict, *, workers: int, threads: int, port: int | None = None
+) -> tuple[subprocess.Popen, str]:
+    """gunicorn on a loopback port (a free one by default) with production's configuration file
+    (bin/serve uses it too), access log included; returns (process, base URL)."""
+    port = port or free_port()
     server = subprocess.Popen(
         [
             *(sys.executable, "-m", "gunicorn", "config.wsgi:application"),
