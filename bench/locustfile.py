@@ -261,3 +261,74 @@ class ClusterUser(Candidate):
             exception=RuntimeError("save never acknowledged"),
             context={},
         )
+
+
+# The real exam's pace: 190 minutes for 65 items, about 175 s an item. A paced candidate works
+# COMPRESSION times faster, so one of them asks what COMPRESSION candidates at real pace ask.
+REAL_SECONDS_PER_ITEM = 190 * 60 / 65
+COMPRESSION = float(os.environ.get("BENCH_PACE_COMPRESSION", "120"))
+ACCOUNT_OFFSET = int(os.environ.get("BENCH_ACCOUNT_OFFSET", "0"))
+
+
+class PacedUser(Candidate):
+    """A candidate at (compressed) exam pace: reads an item, answers it, changes one answer in
+    four, flags one item in nine, reviews and submits at the end, then sits another mock.
+    Starting the first mock happens while the load ramps up ("start mock (ramp)"): the class
+    start is measured on its own by BurstUser."""
+
+    def wait_time(self) -> float:
+        return random.uniform(0.5, 1.5) * REAL_SECONDS_PER_ITEM / COMPRESSION
+
+    def on_start(self) -> None:
+        super().on_start()
+        response = self.client.post(
+            "/mock/", {"csrfmiddlewaretoken": self.csrf}, name="start mock (ramp)"
+        )
+        match = re.search(r"/attempts/(\d+)/questions/", response.url)
+        self.attempt_id = int(match.group(1)) if match else None
+        self.position = 0
+
+    @task
+    def next_item(self) -> None:
+        if self.attempt_id is None:
+            return
+        self.position += 1
+        if self.position > 65:
+            self.client.get(f"/attempts/{self.attempt_id}/review/", name="review")
+            self.client.post(
+                f"/attempts/{self.attempt_id}/submit/",
+                {"csrfmiddlewaretoken": self.csrf},
+                name="submit",
+            )
+            self.start_mock()
+            self.position = 0
+            return
+        self.client.get(
+            f"/attempts/{self.attempt_id}/questions/{self.position}/", name="question page"
+        )
+        self.save(self.position)
+        if random.random() < 0.25:
+            self.save(self.position)
+        if self.position % 9 == 0:
+            self.save(self.position, flag=True)
+
+
+class BurstUser(Candidate):
+    """A class starting together: each candidate logs in and presses Start once (locust spawns
+    them evenly over the window), then stays on the first question."""
+
+    wait_time = constant(60)
+
+    def on_start(self) -> None:
+        self.username = f"bench{ACCOUNT_OFFSET + next(_accounts):04d}"
+        self.client.get("/accounts/login/", name="login page")
+        self.client.post(
+            "/accounts/login/",
+            {"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": self.csrf},
+            name="login",
+        ).raise_for_status()
+        self.start_mock()
+
+    @task
+    def idle(self) -> None:
+        pass

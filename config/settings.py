@@ -107,6 +107,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif env_bool("DB_POOL"):
+    # psycopg's connection pool in each process (Django's "pool" option) instead of one
+    # persistent connection per thread; DB_POOL_MAX caps each process's connections.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": int(os.environ.get("DB_POOL_MAX", "4")),
+        "timeout": 10,
+    }
 
 # ---------------------------------------------------------------- Background work
 # A PostgreSQL-backed task queue (procrastinate): jobs are rows in the app's own database, written
