@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run dev test lint bench chaos format lock
+.PHONY: install run dev test lint bench chaos cluster format lock
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,16 +16,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Fresh clone -> venv, install, migrate, load the shipped bank and demo accounts, serve on SQLite.
+## Fresh clone -> venv, install, migrate, load the shipped bank and demo accounts, then serve on
+## SQLite (or DATABASE_URL) with a background worker beside the web server (stopped with it).
 ## It serves through gunicorn with production's configuration, so what you try is what runs.
 run: install
-	DEBUG=1 DEMO_ACCOUNTS=1 PORT=$(PORT) BIND=127.0.0.1 PYTHON=$(PY) bin/serve
+	DEBUG=1 DEMO_ACCOUNTS=1 PYTHON=$(PY) bin/setup
+	DEBUG=1 PYTHON=$(PY) bin/worker & worker=$$!; trap 'kill $$worker' EXIT; \
+	DEBUG=1 MIGRATE_ON_START=0 PORT=$(PORT) BIND=127.0.0.1 PYTHON=$(PY) bin/serve
 
 ## For development: the same start-up, then Django's runserver, which reloads on code changes.
 dev: install
-	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py import_questions content/mls-c01
-	DEBUG=1 $(PY) manage.py create_demo_accounts
+	DEBUG=1 DEMO_ACCOUNTS=1 PYTHON=$(PY) bin/setup
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## The whole suite; uses DATABASE_URL when set, else SQLite.
@@ -57,3 +58,7 @@ bench: install
 ## Faults under load: workers killed, PostgreSQL restarted (restarts the local cluster; root).
 chaos: install
 	$(PY) -m bench.chaos
+
+## Two app servers behind nginx, one killed mid-exam (installs Debian's nginx if missing; root).
+cluster: install
+	$(PY) -m bench.cluster

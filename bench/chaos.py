@@ -28,6 +28,7 @@ import urllib.request
 from pathlib import Path
 
 from bench.run import (
+    PREFIX,
     ROOT,
     SERVER,
     check_saves,
@@ -40,7 +41,7 @@ from bench.run import (
     wait_until_up,
 )
 
-DATABASE = "examprep_chaos"
+DATABASE = f"{PREFIX}_chaos"
 PASSWORD = "bench-pass-2026"  # noqa: S105 - local benchmark accounts
 
 

@@ -12,6 +12,7 @@ import itertools
 import os
 import random
 import re
+import time
 
 from locust import HttpUser, constant, task
 
@@ -179,3 +180,155 @@ class ExamUser(Candidate):
             {"csrfmiddlewaretoken": self.csrf},
             name="submit",
         )
+
+
+class ClusterUser(Candidate):
+    """`make cluster`: a candidate behaving as the exam page does, through the proxy.
+
+    Whole mocks (all 65 items: open, answer, sometimes flag; review; submit), with a short
+    think time. A save that fails (connection lost, 5xx) is retried the way static/js/exam.js
+    retries it (1 s, doubling, up to 15 s) and counted as "save retried (page)"; any other
+    failed request is a page the candidate would have seen as an error. Every request names its
+    candidate (X-Candidate) so the proxy's log shows which app server served whom.
+    """
+
+    wait_time = constant(0)
+    THINK = (0.05, 0.25)
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.client.headers["X-Candidate"] = self.username
+
+    def think(self) -> None:
+        time.sleep(random.uniform(*self.THINK))
+
+    @task
+    def sitting(self) -> None:
+        self.start_mock()
+        if self.attempt_id is None:
+            return
+        for position in range(1, 66):
+            self.think()
+            page = self.client.get(
+                f"/attempts/{self.attempt_id}/questions/{position}/", name="question page"
+            )
+            wanted = int(MAX_RE.search(page.text).group(1)) if MAX_RE.search(page.text) else 1
+            picks = tuple(sorted(random.sample(OPTIONS_RE.findall(page.text), wanted), key=int))
+            self.page_save(position, picks, flagged=position % 9 == 0)
+        self.client.get(f"/attempts/{self.attempt_id}/review/", name="review")
+        self.client.post(
+            f"/attempts/{self.attempt_id}/submit/",
+            {"csrfmiddlewaretoken": self.csrf},
+            name="submit",
+        )
+
+    def page_save(self, position: int, picks: tuple, *, flagged: bool) -> None:
+        data = {"selected": list(picks), "csrfmiddlewaretoken": self.csrf}
+        if flagged:
+            data["flagged"] = "on"
+        delay = 1.0
+        for _ in range(8):
+            with self.client.post(
+                f"/attempts/{self.attempt_id}/questions/{position}/save/",
+                data,
+                name="save",
+                catch_response=True,
+            ) as response:
+                if response.status_code == 200:
+                    acknowledge(self, position, response, picks)
+                    response.success()
+                    return
+                if 400 <= response.status_code < 500:
+                    response.failure(f"save refused {response.status_code}")
+                    return
+                # What the page does: show "Not saved — retrying" and try again.
+                response.success()
+                self.environment.events.request.fire(
+                    request_type="RETRY",
+                    name="save retried (page)",
+                    response_time=0,
+                    response_length=0,
+                    exception=None,
+                    context={},
+                )
+            time.sleep(delay)
+            delay = min(delay * 2, 15)
+        self.environment.events.request.fire(
+            request_type="POST",
+            name="save",
+            response_time=0,
+            response_length=0,
+            exception=RuntimeError("save never acknowledged"),
+            context={},
+        )
+
+
+# The real exam's pace: 190 minutes for 65 items, about 175 s an item. A paced candidate works
+# COMPRESSION times faster, so one of them asks what COMPRESSION candidates at real pace ask.
+REAL_SECONDS_PER_ITEM = 190 * 60 / 65
+COMPRESSION = float(os.environ.get("BENCH_PACE_COMPRESSION", "120"))
+ACCOUNT_OFFSET = int(os.environ.get("BENCH_ACCOUNT_OFFSET", "0"))
+
+
+class PacedUser(Candidate):
+    """A candidate at (compressed) exam pace: reads an item, answers it, changes one answer in
+    four, flags one item in nine, reviews and submits at the end, then sits another mock.
+    Starting the first mock happens while the load ramps up ("start mock (ramp)"): the class
+    start is measured on its own by BurstUser."""
+
+    def wait_time(self) -> float:
+        return random.uniform(0.5, 1.5) * REAL_SECONDS_PER_ITEM / COMPRESSION
+
+    def on_start(self) -> None:
+        super().on_start()
+        response = self.client.post(
+            "/mock/", {"csrfmiddlewaretoken": self.csrf}, name="start mock (ramp)"
+        )
+        match = re.search(r"/attempts/(\d+)/questions/", response.url)
+        self.attempt_id = int(match.group(1)) if match else None
+        self.position = 0
+
+    @task
+    def next_item(self) -> None:
+        if self.attempt_id is None:
+            return
+        self.position += 1
+        if self.position > 65:
+            self.client.get(f"/attempts/{self.attempt_id}/review/", name="review")
+            self.client.post(
+                f"/attempts/{self.attempt_id}/submit/",
+                {"csrfmiddlewaretoken": self.csrf},
+                name="submit",
+            )
+            self.start_mock()
+            self.position = 0
+            return
+        self.client.get(
+            f"/attempts/{self.attempt_id}/questions/{self.position}/", name="question page"
+        )
+        self.save(self.position)
+        if random.random() < 0.25:
+            self.save(self.position)
+        if self.position % 9 == 0:
+            self.save(self.position, flag=True)
+
+
+class BurstUser(Candidate):
+    """A class starting together: each candidate logs in and presses Start once (locust spawns
+    them evenly over the window), then stays on the first question."""
+
+    wait_time = constant(60)
+
+    def on_start(self) -> None:
+        self.username = f"bench{ACCOUNT_OFFSET + next(_accounts):04d}"
+        self.client.get("/accounts/login/", name="login page")
+        self.client.post(
+            "/accounts/login/",
+            {"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": self.csrf},
+            name="login",
+        ).raise_for_status()
+        self.start_mock()
+
+    @task
+    def idle(self) -> None:
+        pass

@@ -35,6 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "latest.md"
 SERVER = "postgres://postgres@127.0.0.1:5432"
+# Every database the harnesses create starts with this (BENCH_DB_PREFIX), so that runs from
+# several checkouts on one PostgreSQL server do not drop each other's databases.
+PREFIX = os.environ.get("BENCH_DB_PREFIX", "examprep")
 
 
 @dataclass(frozen=True)
@@ -52,13 +55,29 @@ class Plan:
     workers: int
     threads: int
     profile_requests: int
+    paced_steps: tuple[int, ...] = ()
+    paced_seconds: int = 30
+    burst_steps: tuple[int, ...] = ()
 
 
 # gunicorn as config/gunicorn.conf.py runs it by default: 2 workers x 4 threads.
 FULL = Plan(
-    "examprep_bench", 10_000, 200, "1000,10000,100000", 15, (1, 4, 16), 5, 5, 16, 40, 2, 4, 400
+    *(f"{PREFIX}_bench", 10_000, 500, "1000,10000,100000", 15, (1, 4, 16), 5, 5, 16, 40, 2, 4),
+    400,
+    paced_steps=(1000, 2000, 3000, 4000, 5000, 6000, 8000, 10_000),
+    paced_seconds=30,
+    burst_steps=(25, 50, 100, 200),
 )
-SMOKE = Plan("examprep_bench_smoke", 300, 12, "300", 3, (1, 4), 1, 2, 4, 4, 1, 4, 20)
+SMOKE = Plan(
+    *(f"{PREFIX}_bench_smoke", 300, 24, "300", 3, (1, 4), 1, 2, 4, 4, 1, 4, 20),
+    paced_steps=(240,),
+    paced_seconds=4,
+    burst_steps=(4,),
+)
+# Paced candidates work this many times faster than the real exam (bench/locustfile.py).
+COMPRESSION = 120
+# Accounts bench0000.. are the paced candidates'; class-start bursts use fresh ones from here.
+BURST_ACCOUNTS_FROM = 100
 
 SCENARIOS = [
     ("TrivialUser", "baseline a: trivial"),
@@ -86,22 +105,32 @@ def recreate_database(name: str) -> None:
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def locust_command(user_class: str, users: int, seconds: int, host: str, prefix: Path) -> list:
+def locust_command(
+    user_class: str, users: int, seconds: int, host: str, prefix: Path, spawn_rate: float = 0
+) -> list:
     """A bounded, headless locust run of one user class, writing its stats as CSV."""
     return [
         *(sys.executable, "-m", "locust", "-f", "bench/locustfile.py", user_class),
-        *("--headless", "--users", str(users), "--spawn-rate", str(users)),
+        *("--headless", "--users", str(users), "--spawn-rate", str(spawn_rate or users)),
         *("--run-time", f"{seconds}s", "--stop-timeout", "5", "--host", host),
         *("--csv", str(prefix), "--only-summary", "--loglevel", "ERROR"),
         *("--exit-code-on-error", "0"),
     ]
 
 
-def locust(user_class: str, users: int, seconds: int, host: str, env: dict, workdir: Path) -> dict:
+def locust(
+    user_class: str,
+    users: int,
+    seconds: int,
+    host: str,
+    env: dict,
+    workdir: Path,
+    spawn_rate: float = 0,
+) -> dict:
     """Run one headless locust scenario; return its stats per request name."""
     prefix = workdir / f"{user_class}-{users}-{time.monotonic_ns()}"
     run(
-        locust_command(user_class, users, seconds, host, prefix),
+        locust_command(user_class, users, seconds, host, prefix, spawn_rate),
         env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -178,10 +207,12 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> N
     raise RuntimeError("gunicorn did not answer in time")
 
 
-def start_gunicorn(env: dict, *, workers: int, threads: int) -> tuple[subprocess.Popen, str]:
-    """gunicorn on a free loopback port with production's configuration file (bin/serve uses
-    it too), access log included; returns (process, base URL)."""
-    port = free_port()
+def start_gunicorn(
+    env: dict, *, workers: int, threads: int, port: int | None = None
+) -> tuple[subprocess.Popen, str]:
+    """gunicorn on a loopback port (a free one by default) with production's configuration file
+    (bin/serve uses it too), access log included; returns (process, base URL)."""
+    port = port or free_port()
     server = subprocess.Popen(
         [
             *(sys.executable, "-m", "gunicorn", "config.wsgi:application"),
@@ -225,7 +256,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="seconds, not minutes")
     args = parser.parse_args(argv)
+    from bench import capacity
+
     plan = SMOKE if args.smoke else FULL
+    held, paced_steps, burst_held, bursts = 0, [], 0, []
     started = time.monotonic()
     env = {
         **os.environ,
@@ -292,19 +326,39 @@ def main(argv: list[str] | None = None) -> int:
                 levels[users] = measure_level(plan, users, host, env, Path(workdir))
             print(f"bench: the whole flow, {plan.flow_users} candidates")
             flow = locust("ExamUser", plan.flow_users, plan.flow_seconds, host, env, Path(workdir))
+            held, paced_steps = capacity.paced(plan, host, env, Path(workdir))
+            burst_held, bursts = capacity.burst(plan, host, env, Path(workdir))
     finally:
         stop(server)
+    # Pooling: the same paced load (the first step not held, else the last) with psycopg's pool
+    # in each process against one persistent connection per thread (the default).
+    pooling = []
+    if paced_steps:
+        probe = paced_steps[-1]["real"]
+        with tempfile.TemporaryDirectory() as workdir:
+            for label, extra in (("persistent (default)", {}), ("psycopg pool", {"DB_POOL": "1"})):
+                print(f"bench: pooling, {label}")
+                server, host = start_gunicorn(
+                    {**env, **extra}, workers=plan.workers, threads=plan.threads
+                )
+                try:
+                    step = capacity.paced_step(probe, plan.paced_seconds, host, env, Path(workdir))
+                finally:
+                    stop(server)
+                pooling.append((label, step))
 
     acknowledged, lost = check_saves(acks, env)
     report = render(
         plan, assembly, levels, flow, in_process, acknowledged, lost, time.monotonic() - started
     )
+    report += "\n" + "\n".join(capacity.render(held, paced_steps, burst_held, bursts, pooling))
     print(report)
     if not args.smoke:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(report)
     errors = sum(s["failures"] for level in levels.values() for s in level.values())
     errors += sum(s["failures"] for s in flow.values())
+    errors += sum(b["errors"] for b in bursts[:-1]) + sum(s["errors"] for s in paced_steps[:-1])
     return 1 if (errors or lost) else 0
 
 

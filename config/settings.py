@@ -109,6 +109,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif env_bool("DB_POOL"):
+    # psycopg's connection pool in each process (Django's "pool" option) instead of one
+    # persistent connection per thread; DB_POOL_MAX caps each process's connections.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": int(os.environ.get("DB_POOL_MAX", "4")),
+        "timeout": 10,
+    }
+
+# ---------------------------------------------------------------- Background work
+# A PostgreSQL-backed task queue (procrastinate): jobs are rows in the app's own database, written
+# in the same transaction as the change that asked for them, claimed with SKIP LOCKED by worker
+# processes (`manage.py procrastinate worker`, any number, on any machine), periodic jobs deferred
+# once per tick whatever the number of workers. It needs PostgreSQL: on the local SQLite default
+# a task runs inline, in the request that asked for it (quiz/queue.py).
+TASK_QUEUE = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if TASK_QUEUE:
+    INSTALLED_APPS.append("procrastinate.contrib.django")
+    PROCRASTINATE_WORKER_DEFAULTS = {
+        # A worker proves it is alive every 10 s; a job held by a worker silent for 30 s is
+        # retried by the stalled-job sweep (quiz/tasks.py).
+        "update_heartbeat_interval": 10.0,
+        "stalled_worker_timeout": 30.0,
+        "concurrency": int(os.environ.get("WORKER_CONCURRENCY", "2")),
+    }
 
 # ---------------------------------------------------------------- Authentication
 AUTHENTICATION_BACKENDS = [
@@ -193,6 +220,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# Folder for the file-based backend (django.core.mail.backends.filebased.EmailBackend).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", "")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "examprep <noreply@localhost>")
 
 # ---------------------------------------------------------------- Internationalisation

@@ -33,3 +33,5 @@ STORAGES = {
 }
 # collectstatic writes here once per test session, outside the work tree.
 STATIC_ROOT = Path(tempfile.gettempdir()) / f"examprep-test-static-{os.getuid()}"
+# Tasks run inline, as on SQLite, unless a test turns the queue on (tests/queue).
+TASK_QUEUE = False

@@ -151,3 +151,26 @@ def test_docker_compose_file_is_valid(tmp_path):
         if created:
             env_file.unlink()
     assert result.returncode == 0, result.stderr
+
+
+def test_compose_runs_a_proxy_in_front_of_scalable_web_replicas_and_a_worker():
+    """`web` publishes no host port (so it can be scaled) and is reached through the proxy;
+    migrations run once, before replicas and workers; the worker runs the queue."""
+    import yaml
+
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert {"db", "migrate", "web", "worker", "proxy"} <= set(services)
+    assert "ports" not in services["web"]
+    assert services["web"]["environment"]["MIGRATE_ON_START"] == "0"
+    for name in ("web", "worker"):
+        assert services[name]["depends_on"]["migrate"]["condition"] == (
+            "service_completed_successfully"
+        )
+    assert services["worker"]["command"] == ["bin/worker"]
+    assert services["proxy"]["ports"] == ["127.0.0.1:8000:80"]
+    mount = services["proxy"]["volumes"][0].split(":")
+    nginx = (ROOT / mount[0]).read_text()
+    assert mount[1] == "/etc/nginx/conf.d/default.conf"
+    directives = "\n".join(line.split("#")[0] for line in nginx.splitlines())
+    assert "server web:8000 resolve" in directives
+    assert not any(word in directives for word in ("sticky", "ip_hash", "hash "))

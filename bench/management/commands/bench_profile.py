@@ -31,7 +31,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--requests", type=int, default=400)
         parser.add_argument("--user", default="bench0199")
-        parser.add_argument("--profile", help="trivial, touch, question or save")
+        parser.add_argument("--profile", help="trivial, touch, question, save, start or submit")
         parser.add_argument("--top", type=int, default=30)
         parser.add_argument("--sort", default="cumulative", help="a pstats key, e.g. tottime")
         parser.add_argument("--callees", help="also break down functions matching this regex")
@@ -57,6 +57,28 @@ class Command(BaseCommand):
                 {"selected": [last_saved[position]]},
             )
 
+        # Starting and submitting a mock, as a second candidate: each timed call is prepared
+        # (untimed) by removing the mock in progress, or by starting the one to submit.
+        other = (
+            get_user_model()
+            .objects.filter(username__startswith="bench")
+            .exclude(pk=user.pk)
+            .order_by("-username")
+            .first()
+        )
+        other_client = Client(HTTP_HOST="127.0.0.1")
+        other_client.force_login(other)
+        blueprint = Blueprint.objects.get(code="MLS-C01")
+        sitting: dict[str, int] = {}
+
+        def no_mock_in_progress():
+            Attempt.objects.filter(user=other, status=Attempt.Status.IN_PROGRESS).delete()
+
+        def a_mock_to_submit():
+            no_mock_in_progress()
+            sitting["id"] = start_attempt(user=other, blueprint=blueprint, now=timezone.now()).pk
+
+        prepare = {"start": no_mock_in_progress, "submit": a_mock_to_submit}
         paths = {
             "trivial": lambda: client.get("/bench/trivial"),
             "touch": lambda: client.post("/bench/touch"),
@@ -64,12 +86,20 @@ class Command(BaseCommand):
                 f"/attempts/{attempt.pk}/questions/{rng.randint(1, 65)}/"
             ),
             "save": save,
+            "start": lambda: other_client.post("/mock/"),
+            "submit": lambda: other_client.post(f"/attempts/{sitting['id']}/submit/"),
         }
+        # Fewer of the two slow ones: each also needs an untimed mock assembled or removed.
+        counts = {name: options["requests"] // (4 if name in prepare else 1) for name in paths}
         timings = {name: [] for name in paths}
         statements = {}
         for name, call in paths.items():
             for _ in range(20):  # warm caches, templates and the connection
-                assert call().status_code == 200, name
+                if name in prepare:
+                    prepare[name]()
+                assert call().status_code in (200, 302), name
+            if name in prepare:
+                prepare[name]()
             statements[name] = []
             with connection.execute_wrapper(
                 lambda execute, sql, params, many, context, log=statements[name]: (
@@ -81,7 +111,9 @@ class Command(BaseCommand):
         # every stretch of it.
         for _ in range(10):
             for name, call in paths.items():
-                for _ in range(options["requests"] // 10):
+                for _ in range(max(1, counts[name] // 10)):
+                    if name in prepare:
+                        prepare[name]()
                     began = time.perf_counter()
                     call()
                     timings[name].append((time.perf_counter() - began) * 1000)
@@ -98,10 +130,12 @@ class Command(BaseCommand):
         if options["profile"]:
             profiler = cProfile.Profile()
             call = paths[options["profile"]]
-            profiler.enable()
-            for _ in range(options["requests"]):
+            for _ in range(counts[options["profile"]]):
+                if options["profile"] in prepare:
+                    prepare[options["profile"]]()
+                profiler.enable()
                 call()
-            profiler.disable()
+                profiler.disable()
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out).sort_stats(options["sort"])
             stats.print_stats(options["top"])
