@@ -9,6 +9,7 @@ from quiz.models.bank import (
     SeenQuestion,
 )
 from quiz.models.practice import Bookmark, PracticeItem, PracticeSession
+from quiz.models.stats import ItemStatistics, StatsRefresh
 
 __all__ = [
     "Attempt",
@@ -17,10 +18,12 @@ __all__ = [
     "Bookmark",
     "Choice",
     "Domain",
+    "ItemStatistics",
     "Objective",
     "PracticeItem",
     "PracticeSession",
     "Question",
     "QuestionVersion",
     "SeenQuestion",
+    "StatsRefresh",
 ]
