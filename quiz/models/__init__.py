@@ -8,6 +8,7 @@ from quiz.models.bank import (
     QuestionVersion,
     SeenQuestion,
 )
+from quiz.models.pipeline import QuestionStatusChange
 from quiz.models.practice import Bookmark, PracticeItem, PracticeSession
 from quiz.models.stats import ItemStatistics, StatsRefresh
 
@@ -23,6 +24,7 @@ __all__ = [
     "PracticeItem",
     "PracticeSession",
     "Question",
+    "QuestionStatusChange",
     "QuestionVersion",
     "SeenQuestion",
     "StatsRefresh",

@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from quiz.bank.importers.parsed import FileProblem, ParsedQuestion
-from quiz.models import Blueprint, Choice, Objective, Question
+from quiz.bank.pipeline import author_decided
+from quiz.models import Blueprint, Choice, Objective, Question, QuestionStatusChange
 
 
 @dataclass
@@ -111,15 +113,20 @@ def _write(resolved, *, report: ImportReport, author) -> None:
             external_id__in=[p.external_id for p, _ in resolved]
         ).prefetch_related("choices")
     }
+    # An author's status decision (promoted, sent back, retired by hand) outlives re-imports of
+    # the file, which carries the status the question shipped with.
+    decided = author_decided(existing)
+    status_changes = []
     for parsed, objective in resolved:
         question = existing.get(parsed.external_id)
+        status = question.status if parsed.external_id in decided else parsed.status
         if question is None:
             question = Question(external_id=parsed.external_id, author=author)
             report.created.append(parsed.external_id)
         elif (
             question.objective_id == objective.pk
             and question.content() == parsed.content
-            and question.status == parsed.status
+            and question.status == status
             and question.difficulty == parsed.difficulty
             and question.current_version_id is not None
         ):
@@ -133,7 +140,9 @@ def _write(resolved, *, report: ImportReport, author) -> None:
         question.stem = content.stem
         question.explanation = content.explanation
         question.references = "\n".join(content.references)
-        question.status = parsed.status
+        if question.status != status or question.pk is None:
+            status_changes.append((question, "" if question.pk is None else question.status))
+        question.status = status
         question.difficulty = parsed.difficulty
         question.save()
         question.choices.all().delete()
@@ -148,6 +157,17 @@ def _write(resolved, *, report: ImportReport, author) -> None:
             for order, choice in enumerate(content.choices)
         )
         question.snapshot()
+    now = timezone.now()
+    QuestionStatusChange.objects.bulk_create(
+        QuestionStatusChange(
+            question=question,
+            from_status=before,
+            to_status=question.status,
+            changed_at=now,
+            note="Set by an import.",
+        )
+        for question, before in status_changes
+    )
     # A status-only change counts as changed but makes no new version (content is the same).
 
 
