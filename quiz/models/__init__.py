@@ -10,6 +10,7 @@ from quiz.models.bank import (
 )
 from quiz.models.pipeline import QuestionStatusChange
 from quiz.models.practice import Bookmark, PracticeItem, PracticeSession
+from quiz.models.reports import QuestionReport, Regrade, RegradeNotice
 from quiz.models.stats import ItemStatistics, StatsRefresh
 
 __all__ = [
@@ -24,8 +25,11 @@ __all__ = [
     "PracticeItem",
     "PracticeSession",
     "Question",
+    "QuestionReport",
     "QuestionStatusChange",
     "QuestionVersion",
+    "Regrade",
+    "RegradeNotice",
     "SeenQuestion",
     "StatsRefresh",
 ]
