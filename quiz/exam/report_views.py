@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from quiz.dashboard.charts import gauge_position
 from quiz.exam.scoring import MEETS
-from quiz.models import Attempt, AttemptItem, Bookmark
+from quiz.models import Attempt, AttemptItem, Bookmark, QuestionReport
 
 RECENT_ATTEMPTS = 10
 ANSWER_FILTERS = {
@@ -59,6 +59,11 @@ def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
         "budget_per_item": int(attempt.duration_minutes * 60 / count) if count else 0,
         "meets": MEETS,
         "cut_percent": round(float(attempt.cut_fraction) * 100, 1),
+        "regraded": list(
+            AttemptItem.objects.filter(attempt=attempt, regrade__isnull=False)
+            .select_related("regrade")
+            .order_by("position")
+        ),
     }
     return TemplateResponse(request, "quiz/attempt_result.html", context)
 
@@ -74,7 +79,7 @@ def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
     domain = request.GET.get("domain", "")
     items = (
         AttemptItem.objects.filter(attempt=attempt)
-        .select_related("version__objective__domain")
+        .select_related("version__objective__domain", "regrade")
         .order_by("position")
     )
     if show == "flagged":
@@ -86,6 +91,12 @@ def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
     bookmarked = set(
         Bookmark.objects.filter(user=request.user).values_list("question_id", flat=True)
     )
+    reports = {
+        r.version_id: r
+        for r in QuestionReport.objects.for_user(request.user).filter(
+            version__in=items.values("version_id")
+        )
+    }
     entries = []
     for item in items:
         version = item.version
@@ -98,6 +109,7 @@ def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
                 "version": version,
                 "correct": correct,
                 "bookmarked": version.question_id in bookmarked,
+                "report": reports.get(version.pk),
                 "options": version.options_shown(
                     item.option_order,
                     selected=item.selected,
@@ -113,5 +125,6 @@ def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
         "show": show,
         "domain": domain,
         "domains": attempt.blueprint.domains.all(),
+        "report_reasons": QuestionReport.Reason.choices,
     }
     return TemplateResponse(request, "quiz/attempt_answers.html", context)
