@@ -39,6 +39,14 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
+                (
+                    "external_id",
+                    models.CharField(
+                        db_index=True,
+                        help_text="The question's, copied at refresh: the list sorts on it.",
+                        max_length=80,
+                    ),
+                ),
                 ("n", models.PositiveIntegerField(default=0, verbose_name="responses")),
                 ("p", models.FloatField(blank=True, null=True, verbose_name="facility p")),
                 (
@@ -95,7 +103,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "item analysis",
                 "verbose_name_plural": "item analysis",
-                "ordering": ["question__external_id"],
+                "ordering": ["external_id"],
                 "constraints": [
                     models.CheckConstraint(
                         condition=models.Q(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 
 from quiz.models.bank import Objective, Question, QuestionVersion
 from quiz.stats.item_stats import FLAG_LABELS, THRESHOLDS, Flag
@@ -20,8 +20,14 @@ FLAG_FIELDS = {
 
 class ItemStatisticsQuerySet(models.QuerySet):
     def current(self) -> ItemStatisticsQuerySet:
-        """One row per question: the figures of the version it serves now."""
-        return self.filter(version_id=F("question__current_version_id"))
+        """One row per question: the figures of the version it serves now.
+
+        A semi-join on the served versions, not ``version = question.current_version`` across
+        the join: with both join columns correlated, PostgreSQL estimates that join at one row
+        and plans nested loops over every row (measured: 200 ms at 10,000 questions).
+        """
+        served = Question.objects.filter(current_version__isnull=False)
+        return self.filter(version_id__in=served.values("current_version_id"))
 
     def flagged(self, flag: str) -> ItemStatisticsQuerySet:
         return self.filter(**{FLAG_FIELDS[flag]: True})
@@ -39,6 +45,11 @@ class ItemStatistics(models.Model):
     )
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="statistics")
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="+")
+    external_id = models.CharField(
+        max_length=80,
+        db_index=True,
+        help_text="The question's, copied at refresh: the list sorts on it.",
+    )
     n = models.PositiveIntegerField("responses", default=0)
     p = models.FloatField("facility p", null=True, blank=True)
     point_biserial = models.FloatField("point-biserial", null=True, blank=True)
@@ -59,7 +70,7 @@ class ItemStatistics(models.Model):
     class Meta:
         verbose_name = "item analysis"
         verbose_name_plural = "item analysis"
-        ordering = ["question__external_id"]
+        ordering = ["external_id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(p__isnull=True) | (Q(p__gte=0) & Q(p__lte=1)),

@@ -33,7 +33,7 @@ def analysis_rows(statistics: Iterable[ItemStatistics]) -> list[tuple[str, ...]]
     selected (see ``for_export``)."""
     return [
         (
-            s.question.external_id,
+            s.external_id,
             str(s.version.number),
             s.objective.domain.blueprint.code,
             s.objective.code,
@@ -52,7 +52,6 @@ def analysis_rows(statistics: Iterable[ItemStatistics]) -> list[tuple[str, ...]]
 
 def for_export(queryset):
     return queryset.select_related("question", "version", "objective__domain__blueprint").only(
-        "question__external_id",
         "question__status",
         "version__number",
         "objective__code",

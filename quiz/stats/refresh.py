@@ -63,7 +63,8 @@ def refresh_item_statistics(*, now: datetime) -> StatsRefresh:
     practice = _practice_first_answers()
     versions = {
         v.pk: v
-        for v in QuestionVersion.objects.only("pk", "question_id", "objective_id", "choices")
+        for v in QuestionVersion.objects.select_related("question")
+        .only("pk", "question__external_id", "objective_id", "choices")
         .filter(
             question__current_version__isnull=False,
         )
@@ -80,7 +81,9 @@ def refresh_item_statistics(*, now: datetime) -> StatsRefresh:
     rows: list[ItemStatistics] = []
     responses_read = 0
     for version_id, items in itertools.groupby(stream, key=lambda row: row[0]):
-        version = versions.get(version_id) or QuestionVersion.objects.get(pk=version_id)
+        version = versions.get(version_id) or QuestionVersion.objects.select_related(
+            "question"
+        ).get(pk=version_id)
         responses = []
         key = None
         for _, attempt_id, selected, correct, is_scored, scored_key in items:
@@ -136,6 +139,7 @@ def _row(version: QuestionVersion, figures, practice: dict, now: datetime) -> It
     return ItemStatistics(
         version_id=version.pk,
         question_id=version.question_id,
+        external_id=version.question.external_id,
         objective_id=version.objective_id,
         n=figures.n,
         p=figures.p,
