@@ -332,3 +332,29 @@ class BurstUser(Candidate):
     @task
     def idle(self) -> None:
         pass
+
+
+class AnalysisUser(HttpUser):
+    """An author reading the admin's item analysis (the list view, first page)."""
+
+    wait_time = constant(0)
+
+    def on_start(self) -> None:
+        self.client.get("/accounts/login/", name="login page")
+        self.client.post(
+            "/accounts/login/",
+            {
+                "username": "benchstaff",
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", ""),
+            },
+            name="login",
+        ).raise_for_status()
+
+    @task
+    def item_analysis(self) -> None:
+        with self.client.get(
+            "/admin/quiz/itemstatistics/", name="item analysis", catch_response=True
+        ) as response:
+            if response.status_code != 200 or "result_list" not in response.text:
+                response.failure(f"item analysis {response.status_code}")

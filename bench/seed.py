@@ -115,3 +115,94 @@ def seed_users(count: int) -> None:
         ],
         ignore_conflicts=True,
     )
+
+
+STAFF = "benchstaff"  # the author who reads the item analysis under load
+
+
+def seed_staff() -> None:
+    User.objects.update_or_create(
+        username=STAFF,
+        defaults={
+            "email": f"{STAFF}@example.com",
+            "password": make_password(PASSWORD),
+            "is_staff": True,
+            "is_superuser": True,
+        },
+    )
+
+
+@transaction.atomic
+def seed_answers(blueprint: Blueprint, items: int) -> int:
+    """Finished 65-item mocks by the bench candidates, ``items`` answered items in all (50 scored
+    and 15 unscored each), written by two INSERT … SELECT statements (PostgreSQL).
+
+    Each attempt has an ability; an item is answered right with probability 0.3 + 0.6 × ability,
+    so the figures vary as real ones do. Stored scores are not computed (no page here reads
+    them); outcomes and scored keys are, as finishing an attempt stores them.
+    """
+    per_attempt = blueprint.question_count
+    attempts = items // per_attempt
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            CREATE TEMP TABLE bench_attempt ON COMMIT DROP AS
+            WITH users AS (
+                SELECT array_agg(id ORDER BY id) AS ids FROM accounts_user
+                WHERE username LIKE 'bench0%%'
+            )
+            SELECT g AS n, users.ids[1 + g %% array_length(users.ids, 1)] AS user_id,
+                   random() AS ability
+            FROM generate_series(0, %s - 1) AS g, users
+            """,
+            [attempts],
+        )
+        cursor.execute(
+            """
+            INSERT INTO quiz_attempt (user_id, blueprint_id, status, seed, started_at,
+                deadline, duration_minutes, finished_at, finish_reason, current_position,
+                cut_fraction, results)
+            SELECT user_id, %s, 'finished', n, now() - interval '3 hours',
+                now() - interval '10 minutes', 190, now() - interval '1 hour',
+                'submitted', 1, 0.722, '{}'::jsonb
+            FROM bench_attempt
+            """,
+            [blueprint.pk],
+        )
+        cursor.execute(
+            """
+            CREATE TEMP TABLE bench_version ON COMMIT DROP AS
+            SELECT row_number() OVER (ORDER BY v.id) - 1 AS k, v.id, v.type
+            FROM quiz_questionversion v JOIN quiz_question q ON q.current_version_id = v.id
+            WHERE q.external_id LIKE 'bench-%%'
+            """
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO quiz_attemptitem (attempt_id, position, version_id, is_scored,
+                option_order, selected, struck, flagged, revision, answered_at, outcome_correct,
+                scored_key, voided)
+            SELECT a.id, p, v.id, p <= {per_attempt - blueprint.max_unscored_items},
+                CASE WHEN v.type = 'multiple' THEN '[0, 1, 2, 3, 4]' ELSE '[0, 1, 2, 3]' END::jsonb,
+                s.selected, '[]'::jsonb, false, 1, a.finished_at, s.selected = s.key, s.key, false
+            FROM quiz_attempt a
+            JOIN bench_attempt b ON b.n = a.seed AND b.user_id = a.user_id
+            CROSS JOIN generate_series(1, %s) AS p
+            JOIN bench_version v
+              ON v.k = (a.seed * %s + p) %% (SELECT count(*) FROM bench_version)
+            CROSS JOIN LATERAL (
+                SELECT
+                  CASE WHEN v.type = 'multiple' THEN '[0, 1]' ELSE '[0]' END::jsonb AS key,
+                  CASE
+                    WHEN random() < 0.3 + 0.6 * b.ability
+                      THEN CASE WHEN v.type = 'multiple' THEN '[0, 1]' ELSE '[0]' END
+                    WHEN random() < 0.05 THEN '[]'
+                    ELSE CASE WHEN v.type = 'multiple' THEN '[0, 2]'
+                              ELSE '[' || (1 + floor(random() * 3))::int || ']' END
+                  END::jsonb AS selected
+            ) AS s
+            WHERE a.status = 'finished' AND a.blueprint_id = %s
+            """,  # noqa: S608 - integers from the blueprint, not input
+            [per_attempt, per_attempt, blueprint.pk],
+        )
+        return cursor.rowcount

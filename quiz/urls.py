@@ -4,6 +4,7 @@ from quiz.exam import report_views
 from quiz.exam import views as exam_views
 from quiz.http import CodeConverter, IdConverter
 from quiz.practice import views as practice_views
+from quiz.reports import views as report_question_views
 
 register_converter(IdConverter, "id")
 register_converter(CodeConverter, "code")
@@ -36,6 +37,17 @@ urlpatterns = [
     ),
     path("practice/<id:session_id>/end/", practice_views.practice_end, name="practice_end"),
     path("practice/<id:session_id>/", practice_views.practice_summary, name="practice_summary"),
+    path(
+        "questions/<id:version_id>/report/",
+        report_question_views.question_report,
+        name="question_report",
+    ),
+    path("reports/", report_question_views.my_reports, name="my_reports"),
+    path(
+        "notices/<id:notice_id>/dismiss/",
+        report_question_views.notice_dismiss,
+        name="notice_dismiss",
+    ),
     path(
         "bookmarks/<id:question_id>/toggle/",
         practice_views.bookmark_toggle,

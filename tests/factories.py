@@ -121,3 +121,35 @@ def mls_bank(per_objective: int = 6) -> None:
                 objective=objective,
                 type=Question.Type.MULTIPLE if i % 3 == 0 else Question.Type.SINGLE,
             )
+
+
+def finished_attempt(user, blueprint, answers, *, now=None, seed: int = 0):
+    """A finished mock scored by the real scoring: ``answers`` lists (version, selected indices
+    into its choices, is_scored) in position order; options are shown in authoring order."""
+    from datetime import UTC, datetime, timedelta
+
+    from quiz.exam.services import finish_attempt
+    from quiz.models import Attempt, AttemptItem
+
+    now = now or datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    attempt = Attempt.objects.create(
+        user=user,
+        blueprint=blueprint,
+        seed=seed,
+        started_at=now - timedelta(minutes=30),
+        deadline=now + timedelta(minutes=60),
+        duration_minutes=90,
+        cut_fraction=blueprint.cut_fraction,
+    )
+    AttemptItem.objects.bulk_create(
+        AttemptItem(
+            attempt=attempt,
+            position=position,
+            version=version,
+            is_scored=is_scored,
+            option_order=list(range(len(version.choices))),
+            selected=sorted(selected),
+        )
+        for position, (version, selected, is_scored) in enumerate(answers, start=1)
+    )
+    return finish_attempt(attempt=attempt, now=now)

@@ -38,3 +38,5 @@ def test_the_benchmark_smoke_run_reports_ratios_and_loses_no_save():
     assert "| 300 |" in out  # assembly row
     assert "median ms after 20 sittings" in out
     assert "| save |" in out and "UPDATE quiz_attemptitem" in out  # in-process cost
+    assert "| 1 | item analysis |" in out  # the admin's list, as an author under load
+    assert "`item_stats --refresh` over 1,300 answered items in 20 finished mocks" in out

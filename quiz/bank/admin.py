@@ -10,15 +10,25 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from quiz.bank.blueprint import weights_problems
 from quiz.bank.coverage import bank_coverage
 from quiz.bank.importers.files import import_files
+from quiz.bank.pipeline import change_status
 from quiz.bank.rules import MAX_FILE_BYTES, ChoiceData, QuestionData, question_problems
 from quiz.http import parse_int
-from quiz.models import Blueprint, Choice, Domain, Objective, Question, QuestionVersion
+from quiz.models import (
+    Blueprint,
+    Choice,
+    Domain,
+    Objective,
+    Question,
+    QuestionStatusChange,
+    QuestionVersion,
+)
 
 # The rules that need the options are reported on the options; the rest on the question's fields.
 CHOICE_RULES = {
@@ -215,6 +225,15 @@ class QuestionAdmin(admin.ModelAdmin):
         if not change and obj.author_id is None:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+        if not change or "status" in form.changed_data:
+            QuestionStatusChange.objects.create(
+                question=obj,
+                from_status=form.initial.get("status", "") if change else "",
+                to_status=obj.status,
+                changed_by=request.user,
+                changed_at=timezone.now(),
+                note="Edited in the admin.",
+            )
 
     def save_related(self, request, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -241,10 +260,11 @@ class QuestionAdmin(admin.ModelAdmin):
         self._set_status(request, queryset, Question.Status.RETIRED)
 
     def _set_status(self, request, queryset, status: str) -> None:
-        # Only questions with a valid served version can be served, so only they may go live.
-        if status in (Question.Status.PUBLISHED, Question.Status.PRETEST):
-            queryset = queryset.filter(current_version__isnull=False)
-        count = queryset.update(status=status)
+        # Only questions with a valid served version can be served, so only they may go live
+        # (change_status skips the others). Each change is recorded with who made it.
+        count = change_status(
+            questions=queryset, to_status=status, by=request.user, now=timezone.now()
+        )
         self.message_user(request, f"{count} question(s) set to {Question.Status(status).label}.")
 
     def get_urls(self):

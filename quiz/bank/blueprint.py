@@ -187,7 +187,19 @@ def install_authors_group(apps: Apps) -> None:
         f"{action}_{model}"
         for model in ("question", "choice")
         for action in ("add", "change", "view")
-    ] + ["view_blueprint", "view_domain", "view_objective", "view_questionversion"]
+    ] + [
+        "view_blueprint",
+        "view_domain",
+        "view_objective",
+        "view_questionversion",
+        # Item analysis, the pipeline's history, report triage and regrades (issue 16).
+        "view_itemstatistics",
+        "view_questionstatuschange",
+        "view_questionreport",
+        "change_questionreport",
+        "view_regrade",
+        "add_regrade",
+    ]
     group.permissions.set(
         Permission.objects.filter(content_type__app_label="quiz", codename__in=codenames)
     )

@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from quiz.dashboard.charts import line_chart
-from quiz.models import Attempt, Blueprint, Objective
+from quiz.models import Attempt, Blueprint, Objective, RegradeNotice
 from quiz.practice.services import objective_mastery
 
 RECENT_ATTEMPTS = 10
@@ -65,6 +65,9 @@ def dashboard_context(user) -> dict:
     blueprint = Blueprint.objects.default()
     mastery = objective_mastery(user=user, blueprint=blueprint) if blueprint else []
     return {
+        "notices": RegradeNotice.objects.unseen_by(user).select_related(
+            "attempt__blueprint", "regrade"
+        ),
         "mastery": mastery,
         "in_progress": [a for a in attempts if not a.is_finished],
         "finished": finished,

@@ -13,7 +13,7 @@ from quiz.dashboard.charts import gauge_position
 from quiz.exam.keys import paused_during_mock
 from quiz.exam.scoring import MEETS
 from quiz.http import optional_int
-from quiz.models import Attempt, AttemptItem, Bookmark
+from quiz.models import Attempt, AttemptItem, Bookmark, QuestionReport
 
 RECENT_ATTEMPTS = 10
 ANSWER_FILTERS = {
@@ -62,6 +62,11 @@ def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
         "budget_per_item": int(attempt.duration_minutes * 60 / count) if count else 0,
         "meets": MEETS,
         "cut_percent": round(float(attempt.cut_fraction) * 100, 1),
+        "regraded": list(
+            AttemptItem.objects.filter(attempt=attempt, regrade__isnull=False)
+            .select_related("regrade")
+            .order_by("position")
+        ),
     }
     return TemplateResponse(request, "quiz/attempt_result.html", context)
 
@@ -78,7 +83,7 @@ def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
     domain = optional_int(request.GET, "domain", maximum=99)
     items = (
         AttemptItem.objects.filter(attempt=attempt)
-        .select_related("version__objective__domain")
+        .select_related("version__objective__domain", "regrade")
         .order_by("position")
     )
     if show == "flagged":
@@ -90,6 +95,12 @@ def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
     bookmarked = set(
         Bookmark.objects.filter(user=request.user).values_list("question_id", flat=True)
     )
+    reports = {
+        r.version_id: r
+        for r in QuestionReport.objects.for_user(request.user).filter(
+            version__in=items.values("version_id")
+        )
+    }
     entries = []
     for item in items:
         version = item.version
@@ -102,6 +113,7 @@ def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
                 "version": version,
                 "correct": correct,
                 "bookmarked": version.question_id in bookmarked,
+                "report": reports.get(version.pk),
                 "options": version.options_shown(
                     item.option_order,
                     selected=item.selected,
@@ -117,5 +129,6 @@ def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
         "show": show,
         "domain": "" if domain is None else str(domain),
         "domains": attempt.blueprint.domains.all(),
+        "report_reasons": QuestionReport.Reason.choices,
     }
     return TemplateResponse(request, "quiz/attempt_answers.html", context)

@@ -8,7 +8,10 @@ from quiz.models.bank import (
     QuestionVersion,
     SeenQuestion,
 )
+from quiz.models.pipeline import QuestionStatusChange
 from quiz.models.practice import Bookmark, PracticeItem, PracticeSession
+from quiz.models.reports import QuestionReport, Regrade, RegradeNotice
+from quiz.models.stats import ItemStatistics, StatsRefresh
 
 __all__ = [
     "Attempt",
@@ -17,10 +20,16 @@ __all__ = [
     "Bookmark",
     "Choice",
     "Domain",
+    "ItemStatistics",
     "Objective",
     "PracticeItem",
     "PracticeSession",
     "Question",
+    "QuestionReport",
+    "QuestionStatusChange",
     "QuestionVersion",
+    "Regrade",
+    "RegradeNotice",
     "SeenQuestion",
+    "StatsRefresh",
 ]

@@ -168,6 +168,12 @@ class AttemptItem(models.Model):
     # stored score even after a corrected key was applied to an old attempt.
     outcome_correct = models.BooleanField(null=True, blank=True)
     scored_key = models.JSONField(null=True, blank=True)
+    # Set by a regrade (quiz.exam.regrade): the last one that changed this item, and whether it
+    # voided the item (then ``is_scored`` is false and the score was rescaled without it).
+    regrade = models.ForeignKey(
+        "quiz.Regrade", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    voided = models.BooleanField(default=False)
 
     objects = AttemptItemQuerySet.as_manager()
 

@@ -16,7 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from quiz.exam.keys import paused_during_mock
 from quiz.http import CONFLICT, INVALID, blueprint_or_404, optional_int
-from quiz.models import Attempt, AttemptItem, Bookmark, PracticeItem, PracticeSession
+from quiz.models import (
+    Attempt,
+    AttemptItem,
+    Bookmark,
+    PracticeItem,
+    PracticeSession,
+    QuestionReport,
+)
 from quiz.practice.forms import PracticeAnswerForm, PracticeSetupForm
 from quiz.practice.services import (
     NothingToPractise,
@@ -119,6 +126,10 @@ def _practice_page(request, item: PracticeItem, *, error=None) -> TemplateRespon
         "bookmarked": Bookmark.objects.filter(
             user=request.user, question_id=version.question_id
         ).exists(),
+        "report": QuestionReport.objects.for_user(request.user).filter(version=version).first()
+        if item.is_answered
+        else None,
+        "report_reasons": QuestionReport.Reason.choices,
         "error": error,
     }
     template = "quiz/practice_question.html"

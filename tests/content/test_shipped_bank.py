@@ -16,9 +16,24 @@ from quiz.bank.rules import normalise_text
 from quiz.models import Question
 
 BANK = Path(__file__).resolve().parents[2] / "content" / "mls-c01"
-# Six full non-overlapping forms: 450 items, each domain at least its weight's share of them.
+# Six full non-overlapping forms: at least 450 published (scored) items, each domain at least its
+# weight's share of them (issue #18).
+PUBLISHED_MINIMUM = 450
 DOMAIN_MINIMUMS = {1: 90, 2: 108, 3: 162, 4: 90}
 OBJECTIVE_MINIMUM = 20
+# Where the bank has room above those needs (domains 3 and 4), its newest items ship as pretest:
+# unscored until their figures say they work (README, "Pretest pipeline").
+SHIPPED_PRETEST = {
+    "mls-3.1-033",
+    "mls-3.3-033",
+    "mls-3.5-033",
+    "mls-4.1-023",
+    "mls-4.1-024",
+    "mls-4.2-024",
+    "mls-4.3-024",
+    "mls-4.4-023",
+    "mls-4.4-024",
+}
 
 
 @pytest.fixture(scope="module")
@@ -51,13 +66,25 @@ def test_every_shipped_item_passes_the_model_rules(bank):
 def test_at_least_450_published_questions_by_domain_weight_and_20_per_objective(bank):
     _, questions = bank
     published = [q for q in questions if q.status == Question.Status.PUBLISHED]
-    assert len(published) >= 450
+    assert len(published) >= PUBLISHED_MINIMUM
     per_domain = Counter(q.objective.domain.number for q in published)
     for number, minimum in DOMAIN_MINIMUMS.items():
         assert per_domain[number] >= minimum, (number, per_domain[number])
     per_objective = Counter(q.objective.code for q in published)
     assert len(per_objective) == 15
     assert min(per_objective.values()) >= OBJECTIVE_MINIMUM, per_objective
+
+
+def test_the_newest_items_of_the_domains_with_room_ship_as_pretest(bank):
+    _, questions = bank
+    pretest = {q.external_id for q in questions if q.status == Question.Status.PRETEST}
+    assert pretest == SHIPPED_PRETEST
+    newest: dict[str, list[str]] = {}
+    for question in questions:
+        newest.setdefault(question.objective.code, []).append(question.external_id)
+    for external_id in pretest:
+        ids = sorted(newest[external_id.split("-")[1]])
+        assert external_id in ids[-2:], external_id  # the objective's newest items
 
 
 def test_20_to_30_percent_multiple_response_in_every_domain(bank):

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from quiz.bank.importers.parsed import FileProblem, ParsedQuestion
-from quiz.models import Blueprint, Choice, Objective, Question
+from quiz.models import Blueprint, Choice, Objective, Question, QuestionStatusChange
 from quiz.models.bank import state_hash
 
 
@@ -141,6 +142,9 @@ def _write(resolved, *, report: ImportReport, author, force: bool) -> None:
             external_id__in=[p.external_id for p, _ in resolved]
         ).prefetch_related("choices")
     }
+    # An author's status decision (promoted, sent back, retired by hand) outlives re-imports of
+    # the file: it changes the question's state, so the file's version is kept out (above).
+    status_changes = []
     for parsed, objective in resolved:
         question = existing.get(parsed.external_id)
         status, difficulty = parsed.status, parsed.difficulty
@@ -175,7 +179,10 @@ def _write(resolved, *, report: ImportReport, author, force: bool) -> None:
         question.stem = content.stem
         question.explanation = content.explanation
         question.references = "\n".join(content.references)
-        question.status = status or Question.Status.DRAFT
+        status = status or Question.Status.DRAFT
+        if question.pk is None or question.status != status:
+            status_changes.append((question, "" if question.pk is None else question.status))
+        question.status = status
         question.difficulty = difficulty or ""
         question.save()
         question.choices.all().delete()
@@ -191,6 +198,17 @@ def _write(resolved, *, report: ImportReport, author, force: bool) -> None:
         )
         question.snapshot()
         _record_source(question, parsed.source, question.state_hash(question.choices.all()))
+    now = timezone.now()
+    QuestionStatusChange.objects.bulk_create(
+        QuestionStatusChange(
+            question=question,
+            from_status=before,
+            to_status=question.status,
+            changed_at=now,
+            note="Set by an import.",
+        )
+        for question, before in status_changes
+    )
     # A status-only change counts as changed but makes no new version (content is the same).
 
 
