@@ -9,6 +9,7 @@ from quiz.models.bank import (
     SeenQuestion,
 )
 from quiz.models.practice import Bookmark, PracticeItem, PracticeSession
+from quiz.models.review import ExamDate, ReviewCard
 
 __all__ = [
     "Attempt",
@@ -17,10 +18,12 @@ __all__ = [
     "Bookmark",
     "Choice",
     "Domain",
+    "ExamDate",
     "Objective",
     "PracticeItem",
     "PracticeSession",
     "Question",
     "QuestionVersion",
+    "ReviewCard",
     "SeenQuestion",
 ]
