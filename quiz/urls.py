@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 from quiz.exam import report_views
 from quiz.exam import views as exam_views
 from quiz.practice import views as practice_views
+from quiz.readiness import views as readiness_views
 
 
 class IdConverter:
@@ -48,6 +49,8 @@ urlpatterns = [
     ),
     path("practice/<id:session_id>/end/", practice_views.practice_end, name="practice_end"),
     path("practice/<id:session_id>/", practice_views.practice_summary, name="practice_summary"),
+    path("review/start/", readiness_views.review_start, name="review_start"),
+    path("exam-date/", readiness_views.exam_date, name="exam_date"),
     path(
         "bookmarks/<id:question_id>/toggle/",
         practice_views.bookmark_toggle,

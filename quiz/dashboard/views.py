@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from quiz.dashboard.charts import line_chart
 from quiz.models import Attempt, Blueprint, Objective
 from quiz.practice.services import objective_mastery
+from quiz.readiness.views import readiness_context
 
 RECENT_ATTEMPTS = 10
 
@@ -75,6 +76,7 @@ def dashboard_context(user) -> dict:
         "recent": recent,
         "weakest": weakest_objectives(finished),
         "blueprints": Blueprint.objects.all(),
+        **readiness_context(user),
     }
 
 

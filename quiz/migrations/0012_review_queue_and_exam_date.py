@@ -6,46 +6,105 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quiz', '0007_attemptitem_scored_key'),
+        ("quiz", "0007_attemptitem_scored_key"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='practicesession',
-            name='kind',
-            field=models.CharField(choices=[('chosen', 'Chosen domains and objectives'), ('missed', 'Retry what I missed'), ('weak', 'Weak spots'), ('bookmarks', 'Bookmarks'), ('review', 'Spaced review')], max_length=10),
+            model_name="practicesession",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("chosen", "Chosen domains and objectives"),
+                    ("missed", "Retry what I missed"),
+                    ("weak", "Weak spots"),
+                    ("bookmarks", "Bookmarks"),
+                    ("review", "Spaced review"),
+                ],
+                max_length=10,
+            ),
         ),
         migrations.CreateModel(
-            name='ExamDate',
+            name="ExamDate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('blueprint', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='quiz.blueprint')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exam_dates', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                (
+                    "blueprint",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="quiz.blueprint",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="exam_dates",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'blueprint'), name='quiz_examdate_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "blueprint"), name="quiz_examdate_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReviewCard',
+            name="ReviewCard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('missed', 'Missed'), ('bookmarked', 'Bookmarked')], max_length=10)),
-                ('card', models.JSONField()),
-                ('due', models.DateTimeField()),
-                ('reviews', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField()),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='quiz.question')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='review_cards', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[("missed", "Missed"), ("bookmarked", "Bookmarked")], max_length=10
+                    ),
+                ),
+                ("card", models.JSONField()),
+                ("due", models.DateTimeField()),
+                ("reviews", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="quiz.question",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="review_cards",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due'],
-                'indexes': [models.Index(fields=['user', 'due'], name='quiz_reviewcard_user_due')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'question'), name='quiz_reviewcard_unique')],
+                "ordering": ["due"],
+                "indexes": [models.Index(fields=["user", "due"], name="quiz_reviewcard_user_due")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "question"), name="quiz_reviewcard_unique"
+                    )
+                ],
             },
         ),
     ]

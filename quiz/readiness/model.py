@@ -177,17 +177,20 @@ def level_mixture(evidence: Evidence, objective_ids: Iterable[int]) -> list[tupl
     mass = [math.exp(v - top) for v in logs]
     total = sum(mass)
     mass = [v / total for v in mass]
-    # Equal-mass bins, each summarised by its conditional mean.
-    points: list[tuple[float, float]] = []
-    bin_mass = bin_moment = cumulative = 0.0
+    # Equal-mass bins, each summarised by its conditional mean; a grid point's mass is split
+    # between two bins where a boundary falls inside it, so the bins hold exactly 1/K each.
     target = 1.0 / MIXTURE_POINTS
+    points: list[tuple[float, float]] = []
+    bin_mass = bin_moment = 0.0
     for m, p in zip(grid, mass, strict=True):
-        cumulative += p
-        bin_mass += p
-        bin_moment += p * m
-        if cumulative >= target * (len(points) + 1) - 1e-12 and bin_mass > 0:
-            points.append((bin_moment / bin_mass, bin_mass))
-            bin_mass = bin_moment = 0.0
+        while p > 0:
+            take = min(p, target - bin_mass)
+            bin_mass += take
+            bin_moment += take * m
+            p -= take
+            if bin_mass >= target - 1e-15:
+                points.append((bin_moment / bin_mass, bin_mass))
+                bin_mass = bin_moment = 0.0
     if bin_mass > 1e-12:
         points.append((bin_moment / bin_mass, bin_mass))
     return points
@@ -275,13 +278,17 @@ def central_interval(pmf: Sequence[float], level: float = INTERVAL) -> tuple[int
         running += p
         cdf.append(running)
 
-    def quantile(q: float) -> int:
-        return next((k for k, c in enumerate(cdf) if c >= q - 1e-12), len(pmf) - 1)
+    def first_above(q: float, strict: bool) -> int:
+        return next(
+            (k for k, c in enumerate(cdf) if (c > q + 1e-12 if strict else c >= q - 1e-12)),
+            len(pmf) - 1,
+        )
 
     def mass(low: int, high: int) -> float:
         return cdf[high] - (cdf[low - 1] if low > 0 else 0.0)
 
-    low0, high0 = quantile(tail), quantile(1 - tail)
+    # P(below low) <= tail and P(above high) <= tail.
+    low0, high0 = first_above(tail, strict=True), first_above(1 - tail, strict=False)
     options = [
         (low, high)
         for low in (low0, low0 + 1)
@@ -444,8 +451,8 @@ class Recommendation:
     pass_after: float  # if the next DRILL answers in the objective are right
 
     @property
-    def gain_points(self) -> int:
-        return round(100 * (self.pass_after - self.pass_now))
+    def after_percent(self) -> int:
+        return round(100 * self.pass_after)
 
 
 def approximate_pass_probability(evidence: Evidence, spec: FormSpec) -> float:
