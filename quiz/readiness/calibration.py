@@ -70,6 +70,9 @@ LEVEL_RANGE = (-0.5, 2.5)  # a fresh-item accuracy of about 53% to 94%
 OBJECTIVE_SD = 0.5
 DIFFICULTY_SD = 0.8
 PER_OBJECTIVE = 30
+# The services path writes its bank to the database: a smaller one keeps it quick (mocks then
+# repeat questions sooner, which the readiness model discounts anyway).
+SERVICES_PER_OBJECTIVE = 10
 FRESH_PER_OBJECTIVE = 6  # enough for any objective's share of a form
 PRETEST = 20
 PRACTICE_LENGTH = 10
@@ -168,7 +171,7 @@ class _Bank:
                     domain=domain, code=code, title=objective_title
                 )
                 self.objectives.append(objective)
-                for _ in range(PER_OBJECTIVE):
+                for _ in range(SERVICES_PER_OBJECTIVE):
                     self._question(objective, Question.Status.PUBLISHED, rng)
         for i in range(PRETEST):
             self._question(self.objectives[i % len(self.objectives)], Question.Status.PRETEST, rng)
