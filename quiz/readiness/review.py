@@ -65,9 +65,10 @@ def set_exam_date(*, user, blueprint: Blueprint, exam_date: date | None, now: da
         )
 
 
-def candidates_for_queue(*, user, blueprint: Blueprint) -> dict[int, str]:
+def candidates_for_queue(*, user, blueprint: Blueprint, answers=None) -> dict[int, str]:
     """Question id -> reason, for every question ever missed or now bookmarked."""
-    answers = answer_history(user=user, blueprint=blueprint)
+    if answers is None:
+        answers = answer_history(user=user, blueprint=blueprint)
     missed = {a.question_id for a in answers if not a.correct}
     bookmarked = set(
         Bookmark.objects.filter(
@@ -83,13 +84,15 @@ def end_of_day(now: datetime) -> datetime:
     return datetime.combine(now.date() + timedelta(days=1), time.min, tzinfo=UTC)
 
 
-def due_count(*, user, blueprint: Blueprint, now: datetime) -> int:
+def due_count(*, user, blueprint: Blueprint, now: datetime, answers=None) -> int:
     """Reviews due by the end of today, counting questions that have not entered the queue yet
-    (a new miss or bookmark is due at once). Three queries; writes nothing."""
+    (a new miss or bookmark is due at once). Two queries given the answer history; writes
+    nothing."""
     carded = dict(
         ReviewCard.objects.for_user(user).for_blueprint(blueprint).values_list("question_id", "due")
     )
-    waiting = candidates_for_queue(user=user, blueprint=blueprint).keys() - carded.keys()
+    queued = candidates_for_queue(user=user, blueprint=blueprint, answers=answers)
+    waiting = queued.keys() - carded.keys()
     today = end_of_day(now)
     return len(waiting) + sum(1 for due in carded.values() if due < today)
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from quiz.dashboard.charts import line_chart
 from quiz.http import blueprint_or_404
 from quiz.models import Blueprint
-from quiz.practice.services import NothingToPractise
+from quiz.practice.services import NothingToPractise, answer_history
 from quiz.readiness import review
 from quiz.readiness.services import readiness_report
 
@@ -36,7 +36,8 @@ def readiness_context(user, now: datetime | None = None) -> dict:
     blueprint = Blueprint.objects.default()
     if blueprint is None:
         return {"readiness": None}
-    report = readiness_report(user=user, blueprint=blueprint, now=now)
+    answers = answer_history(user=user, blueprint=blueprint)
+    report = readiness_report(user=user, blueprint=blueprint, now=now, answers=answers)
     exam_date = review.exam_date_of(user=user, blueprint=blueprint)
     chart = None
     points = [(at, r) for at, r in report.history if r is not None]
@@ -55,7 +56,7 @@ def readiness_context(user, now: datetime | None = None) -> dict:
         "readiness": report,
         "readiness_chart": chart,
         "readiness_points": points,
-        "reviews_due": review.due_count(user=user, blueprint=blueprint, now=now),
+        "reviews_due": review.due_count(user=user, blueprint=blueprint, now=now, answers=answers),
         "exam_date": exam_date,
         "days_to_exam": (exam_date - now.date()).days if exam_date else None,
         "exam_date_form": ExamDateForm(initial={"date": exam_date}),
