@@ -4,6 +4,7 @@ from quiz.exam import report_views
 from quiz.exam import views as exam_views
 from quiz.http import CodeConverter, IdConverter
 from quiz.practice import views as practice_views
+from quiz.readiness import views as readiness_views
 from quiz.reports import views as report_question_views
 
 register_converter(IdConverter, "id")
@@ -37,6 +38,8 @@ urlpatterns = [
     ),
     path("practice/<id:session_id>/end/", practice_views.practice_end, name="practice_end"),
     path("practice/<id:session_id>/", practice_views.practice_summary, name="practice_summary"),
+    path("review/start/", readiness_views.review_start, name="review_start"),
+    path("exam-date/", readiness_views.exam_date, name="exam_date"),
     path(
         "questions/<id:version_id>/report/",
         report_question_views.question_report,

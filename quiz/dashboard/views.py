@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from quiz.dashboard.charts import line_chart
 from quiz.models import Attempt, Blueprint, Objective, RegradeNotice
 from quiz.practice.services import objective_mastery
+from quiz.readiness.views import readiness_context
 
 RECENT_ATTEMPTS = 10
 
@@ -78,6 +79,7 @@ def dashboard_context(user) -> dict:
         "recent": recent,
         "weakest": weakest_objectives(finished),
         "blueprints": Blueprint.objects.all(),
+        **readiness_context(user),
     }
 
 

@@ -11,6 +11,7 @@ from quiz.models.bank import (
 from quiz.models.pipeline import QuestionStatusChange
 from quiz.models.practice import Bookmark, PracticeItem, PracticeSession
 from quiz.models.reports import QuestionReport, Regrade, RegradeNotice
+from quiz.models.review import ExamDate, ReviewCard
 from quiz.models.stats import ItemStatistics, StatsRefresh
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Bookmark",
     "Choice",
     "Domain",
+    "ExamDate",
     "ItemStatistics",
     "Objective",
     "PracticeItem",
@@ -30,6 +32,7 @@ __all__ = [
     "QuestionVersion",
     "Regrade",
     "RegradeNotice",
+    "ReviewCard",
     "SeenQuestion",
     "StatsRefresh",
 ]

@@ -41,6 +41,7 @@ class PracticeSession(models.Model):
         MISSED = "missed", "Retry what I missed"
         WEAK = "weak", "Weak spots"
         BOOKMARKS = "bookmarks", "Bookmarks"
+        REVIEW = "review", "Spaced review"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_sessions"

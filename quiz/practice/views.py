@@ -32,6 +32,7 @@ from quiz.practice.services import (
     start_practice,
     toggle_bookmark,
 )
+from quiz.readiness.review import record_review
 
 
 @login_required
@@ -103,6 +104,7 @@ def practice_question(request: HttpRequest, session_id: int, position: int) -> H
         except ValidationError as invalid:
             error = invalid.messages[0]
         else:
+            record_review(item=item, now=timezone.now())
             if not request.htmx:
                 return redirect("quiz:practice_question", session_id=session_id, position=position)
     return _practice_page(request, item, error=error)
