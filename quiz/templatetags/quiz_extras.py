@@ -45,3 +45,11 @@ def navigator_buttons(entries: list[dict]) -> str:
             for entry in entries
         )
     )
+
+
+@register.simple_tag
+def text_size_choices() -> list[tuple[str, str]]:
+    """The text sizes a candidate can choose (the exam screens' zoom)."""
+    from accounts.models import User
+
+    return User.TextSize.choices
