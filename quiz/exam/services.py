@@ -20,6 +20,7 @@ from quiz.models import (
     AttemptItem,
     Blueprint,
     Question,
+    QuestionVersion,
     SeenQuestion,
 )
 
@@ -63,6 +64,9 @@ def start_attempt(*, user, blueprint: Blueprint, now: datetime, seed: int | None
         seed=seed,
     )
     minutes = granted_minutes(blueprint=blueprint, user=user)
+    versions = QuestionVersion.objects.only("type", "choices").in_bulk(
+        [item.version_id for item in form]
+    )
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(
@@ -81,6 +85,7 @@ def start_attempt(*, user, blueprint: Blueprint, now: datetime, seed: int | None
                     version_id=item.version_id,
                     is_scored=item.is_scored,
                     option_order=list(item.option_order),
+                    choose=versions[item.version_id].max_selections,
                 )
                 for position, item in enumerate(form, start=1)
             )

@@ -1,4 +1,4 @@
-from quiz.models.attempts import Attempt, AttemptItem
+from quiz.models.attempts import Attempt, AttemptItem, ItemState, item_state
 from quiz.models.bank import (
     Blueprint,
     Choice,
@@ -17,10 +17,12 @@ __all__ = [
     "Bookmark",
     "Choice",
     "Domain",
+    "ItemState",
     "Objective",
     "PracticeItem",
     "PracticeSession",
     "Question",
     "QuestionVersion",
     "SeenQuestion",
+    "item_state",
 ]
