@@ -16,7 +16,13 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from quiz.exam.assembly import BankTooSmall
 from quiz.exam.forms import REVIEW_FILTERS, REVIEW_SUBSETS, AnswerForm, in_review_subset
-from quiz.exam.services import finish_attempt, granted_minutes, save_answer, start_attempt
+from quiz.exam.services import (
+    finish_attempt,
+    granted_minutes,
+    record_presence,
+    save_answer,
+    start_attempt,
+)
 from quiz.http import CONFLICT, INVALID, blueprint_or_404
 from quiz.models import Attempt, AttemptItem, ItemState, item_state
 
@@ -191,9 +197,8 @@ STALE_MESSAGE = (
 def _question_page(
     request, attempt, item, *, error=None, status=200, review="", conflict=False
 ) -> TemplateResponse:
-    if attempt.current_position != item.position:
-        # Resume lands where the candidate last looked, on any device.
-        Attempt.objects.filter(pk=attempt.pk).update(current_position=item.position)
+    # Resume lands where the candidate last looked, on any device; the item's time starts now.
+    record_presence(attempt=attempt, position=item.position, now=timezone.now(), resume=True)
     navigator = list(
         AttemptItem.objects.filter(attempt=attempt)
         .order_by("position")
@@ -324,6 +329,13 @@ def attempt_clock(request: HttpRequest, attempt_id: int) -> JsonResponse:
     """Seconds left by the server's clock, for the countdown to re-synchronise."""
     attempt = _open_attempt(request, attempt_id)
     now = timezone.now()
+    if not attempt.is_finished and not attempt.is_overdue(now):
+        # The screen's heartbeat: which item it shows (the server times it, see record_presence).
+        position = request.GET.get("position", "")
+        shown = int(position) if position.isdigit() else None
+        if shown is not None and not 1 <= shown <= attempt.blueprint.question_count:
+            shown = None
+        record_presence(attempt=attempt, position=shown, now=now)
     return JsonResponse(
         {
             "seconds_left": 0 if attempt.is_finished else attempt.seconds_left(now),
@@ -341,6 +353,7 @@ def attempt_review(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _open_attempt(request, attempt_id)
     if response := _finished_redirect(request, attempt):
         return response
+    record_presence(attempt=attempt, position=None, now=timezone.now())
     show = request.GET.get("show", "all")
     if show not in REVIEW_FILTERS:
         show = "all"
@@ -393,5 +406,8 @@ def _row_state(row: dict) -> dict:
 @require_POST
 def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _open_attempt(request, attempt_id)
-    finish_attempt(attempt=attempt, now=timezone.now())
+    now = timezone.now()
+    if not attempt.is_finished:
+        record_presence(attempt=attempt, position=None, now=now)
+    finish_attempt(attempt=attempt, now=now)
     return redirect("quiz:attempt_result", attempt_id=attempt.pk)

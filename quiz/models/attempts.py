@@ -54,6 +54,11 @@ class Attempt(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     finish_reason = models.CharField(max_length=10, choices=FinishReason.choices, blank=True)
     current_position = models.PositiveSmallIntegerField(default=1)
+    # Time on screen per item is measured by the server alone: at each contact from the exam
+    # screen (a page, a heartbeat) the time since the previous contact goes to the item that was
+    # on screen then (see services.record_presence).
+    last_contact_at = models.DateTimeField(null=True, blank=True)
+    viewing_position = models.PositiveSmallIntegerField(null=True, blank=True)
     # The form's cut, copied from the blueprint at assembly so a later change of the blueprint
     # does not move an old score.
     cut_fraction = models.DecimalField(max_digits=4, decimal_places=3)
@@ -157,6 +162,7 @@ class AttemptItem(models.Model):
     # the version at assembly so every screen can tell "incomplete" without reading the version.
     choose = models.PositiveSmallIntegerField(default=1)
     revision = models.PositiveIntegerField(default=0)
+    seconds_on_screen = models.PositiveIntegerField(default=0)
     answered_at = models.DateTimeField(null=True, blank=True)
     # Stored when the attempt finishes (and by rescore): the outcome and the key it was scored
     # with (indices into version.choices). The answer review shows these, so it agrees with the

@@ -371,6 +371,9 @@
     syncFrom(root);
     tick();
     setInterval(tick, 250);
+    // The heartbeat: while the page is visible, tell the server every 30 s which item is on
+    // screen (it times each item by its own clock) and take its seconds left.
+    setInterval(function () { if (!document.hidden) resync(); }, 30000);
   }
 
   if (document.readyState === "loading") {

@@ -39,3 +39,11 @@ def test_history_shows_only_the_candidates_own_sittings(client, blueprint, user)
     client.force_login(UserFactory(username="someone-else"))
     html = client.get(reverse("quiz:history")).content.decode()
     assert "Nothing yet" in html
+
+
+def test_the_dashboard_links_to_each_attempts_answers(candidate_client, user, blueprint):
+    attempt = finish_attempt(
+        attempt=start_attempt(user=user, blueprint=blueprint, now=NOW), now=NOW
+    )
+    html = candidate_client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("quiz:attempt_answers", args=[attempt.pk])}"' in html

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -56,7 +57,8 @@ def test_the_navigator_marks_answered_and_flagged_items(candidate_client, live_a
         url = reverse("quiz:attempt_save", args=[live_attempt.pk, position])
         assert candidate_client.post(url, data).status_code == 200
 
-    save(2, selected=["0"])
+    choose = live_attempt.items.get(position=2).choose
+    save(2, selected=[str(i) for i in range(choose)])
     save(3, flagged="on")
     save(4, selected=["1"])
     save(4, selected=[])  # answered, then cleared: unanswered again
@@ -113,7 +115,10 @@ def test_htmx_leaves_the_exam_screen_by_a_full_page_load(candidate_client, live_
 
 def test_autosave_returns_the_new_revision(candidate_client, live_attempt):
     url = reverse("quiz:attempt_save", args=[live_attempt.pk, 2])
-    response = candidate_client.post(url, {"selected": ["0"], "revision": "0"})
+    choose = live_attempt.items.get(position=2).choose
+    response = candidate_client.post(
+        url, {"selected": [str(i) for i in range(choose)], "revision": "0"}
+    )
     assert response.status_code == 200
     assert response.json() == {
         "ok": True,
@@ -251,8 +256,14 @@ def test_question_page_runs_a_fixed_number_of_queries(
 ):
     blueprint = small_blueprint(per_objective=10, question_count=items)
     attempt = start_attempt(user=user, blueprint=blueprint, now=timezone.now())
-    # Session, user, the item with its attempt and version, the resume position, the navigator.
-    with django_assert_max_num_queries(5):
+    # Session, user, the item with its attempt and version, the contact stamp (with the resume
+    # position), the time credited to the item shown before, the navigator.
+    client_get = candidate_client.get(reverse("quiz:attempt_question", args=[attempt.pk, 2]))
+    assert client_get.status_code == 200
+    Attempt.objects.filter(pk=attempt.pk).update(
+        last_contact_at=F("last_contact_at") - timedelta(seconds=10)
+    )
+    with django_assert_max_num_queries(6):
         response = candidate_client.get(reverse("quiz:attempt_question", args=[attempt.pk, 2]))
     assert response.status_code == 200
 
