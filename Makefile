@@ -19,8 +19,9 @@ install: $(STAMP)
 ## Fresh clone -> venv, install, migrate, load the shipped bank and demo accounts, serve on SQLite.
 run: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py import_questions content/mls-c01
 	DEBUG=1 $(PY) manage.py create_demo_accounts
-	DEBUG=1 PORT=$(PORT) BIND=127.0.0.1 PYTHON=$(PY) bin/serve
+	DEBUG=1 SHOW_LOCAL_ACCOUNTS=1 PORT=$(PORT) BIND=127.0.0.1 PYTHON=$(PY) bin/serve
 
 ## The whole suite; uses DATABASE_URL when set, else SQLite.
 test: install
