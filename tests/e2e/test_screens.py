@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from quiz.exam.services import Answer, finish_attempt, save_answer, start_attempt
-from quiz.models import Blueprint, QuestionVersion
+from quiz.models import Attempt, Blueprint, QuestionVersion
 from quiz.practice.services import answer_practice, start_practice
 from tests.e2e.conftest import assert_accessible, log_in
 from tests.factories import UserFactory, mls_bank, small_blueprint
@@ -199,3 +199,157 @@ def test_next_and_the_timer_are_in_view_on_every_item_of_a_full_mock(
             next_button.click()
         else:
             assert in_viewport(page, page.get_by_role("button", name="Finish and review"))
+
+
+def test_a_struck_out_option_looks_different_from_a_chosen_one(page, context, live_server):
+    blueprint = small_blueprint()
+    user = UserFactory()
+    attempt = start_attempt(user=user, blueprint=blueprint, now=timezone.now())
+    log_in(context, live_server, user)
+    page.goto(f"/attempts/{attempt.pk}/questions/1/")
+    page.locator("label[for=option-0]").click()
+    page.locator("label[for=strike-1]").click()
+    page.locator('#save-state[data-state="saved"]').wait_for()
+    style = (
+        "e => { const s = getComputedStyle(e),"
+        " t = getComputedStyle(e.querySelector('.option-label'));"
+        " return [s.borderStyle, s.backgroundColor, t.textDecorationLine, t.color]; }"
+    )
+    options = page.locator(".option")
+    for media in ("none", "active"):
+        page.emulate_media(forced_colors=media)
+        chosen = options.nth(0).evaluate(style)
+        struck = options.nth(1).evaluate(style)
+        assert chosen[0] != struck[0] and chosen[2] != struck[2], (media, chosen, struck)
+        assert "line-through" in struck[2]
+    shot(page, "strike-vs-chosen")
+
+
+def test_review_flagged_and_incomplete_step_through_exactly_their_items_in_order(
+    page, context, live_server
+):
+    blueprint = small_blueprint()
+    user = UserFactory()
+    attempt = start_attempt(user=user, blueprint=blueprint, now=timezone.now())
+    now = timezone.now()
+    for item in attempt.items.all():
+        flagged = item.position in (2, 6, 9)
+        selected = () if item.position in (3, 6) else tuple(range(item.choose))
+        save_answer(
+            attempt_id=attempt.pk,
+            user=user,
+            position=item.position,
+            answer=Answer(selected=selected, flagged=flagged),
+            now=now,
+        )
+    log_in(context, live_server, user)
+    for label, expected in (("Review flagged", [2, 6, 9]), ("Review incomplete", [3, 6])):
+        page.goto(f"/attempts/{attempt.pk}/review/")
+        page.get_by_role("link", name=re.compile(label)).click()
+        visited = []
+        while True:
+            page.wait_for_load_state()
+            heading = page.get_by_role(
+                "heading", name=re.compile(r"^(Question \d+ of 10|Review your answers)$")
+            )
+            heading.wait_for()
+            if heading.inner_text() == "Review your answers":
+                break
+            visited.append(heading_position(page))
+            page.locator('button[name="go"][value="next"]').click()
+            page.wait_for_function(
+                "n => !document.querySelector('#question-heading') ||"
+                " document.querySelector('#question-heading').innerText !== n",
+                arg=heading.inner_text(),
+            )
+        assert visited == expected, label
+
+
+def tab_to(page, pattern: str, limit: int = 120) -> None:
+    """Press Tab until the focused element's accessible text matches (the keyboard alone)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        text = page.evaluate(
+            "() => { const e = document.activeElement;"
+            " return (e.innerText || e.value || '') + ' ' + (e.getAttribute('aria-label') || ''); }"
+        )
+        if re.search(pattern, text):
+            return
+    raise AssertionError(f"never reached {pattern!r} with Tab")
+
+
+def test_a_whole_mock_is_sat_reviewed_and_submitted_with_the_keyboard_alone(
+    page, context, live_server
+):
+    blueprint = small_blueprint()
+    user = UserFactory()
+    log_in(context, live_server, user)
+    page.goto(f"/mock/{blueprint.code}/")
+    tab_to(page, "Start the exam")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Question 1 of 10").wait_for()
+    attempt = Attempt.objects.get(user=user)
+    for position in range(1, 11):
+        item = attempt.items.get(position=position)
+        page.get_by_role("heading", name=f"Question {position} of 10").wait_for()
+        for letter in "abcdefghij"[: item.choose]:
+            page.keyboard.press(letter)
+            page.locator('#save-state[data-state="saved"]').wait_for()
+        if position in (4, 7):
+            page.keyboard.press("m")
+            page.locator('#save-state[data-state="saved"]').wait_for()
+        if position < 10:
+            page.keyboard.press("n")
+    tab_to(page, "Finish and review")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Review your answers").wait_for()
+    tab_to(page, "Review flagged")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Question 4 of 10").wait_for()
+    page.keyboard.press("n")
+    page.get_by_role("heading", name="Question 7 of 10").wait_for()
+    page.keyboard.press("n")
+    page.get_by_role("heading", name="Review your answers").wait_for()
+    tab_to(page, "Submit exam")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="End the exam?").wait_for()
+    tab_to(page, "Yes, submit my exam")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name=re.compile("Score report")).wait_for()
+    attempt.refresh_from_db()
+    assert attempt.is_finished
+    assert not attempt.items.filter(selected=[]).exists()
+    assert list(attempt.items.filter(flagged=True).values_list("position", flat=True)) == [4, 7]
+
+
+def test_on_a_phone_the_question_list_is_a_drawer_from_the_bottom_bar(page, context, live_server):
+    page.set_viewport_size({"width": 390, "height": 844})
+    blueprint = small_blueprint()
+    user = UserFactory()
+    attempt = start_attempt(user=user, blueprint=blueprint, now=timezone.now())
+    log_in(context, live_server, user)
+    page.goto(f"/attempts/{attempt.pk}/questions/1/")
+    navigator = page.get_by_role("navigation", name="All questions")
+    assert not navigator.is_visible()
+    page.get_by_role("link", name="Questions").click()
+    assert navigator.is_visible()
+    shot(page, "phone-navigator-drawer")
+    page.get_by_role("button", name=re.compile(r"^Question 5,")).click()
+    page.get_by_role("heading", name="Question 5 of 10").wait_for()
+    assert not navigator.is_visible()
+
+
+def test_the_text_size_is_applied_at_once_and_remembered(page, context, live_server):
+    blueprint = small_blueprint()
+    user = UserFactory()
+    attempt = start_attempt(user=user, blueprint=blueprint, now=timezone.now())
+    log_in(context, live_server, user)
+    page.goto(f"/attempts/{attempt.pk}/questions/1/")
+    page.get_by_role("button", name="Larger text").click()
+    assert "text-larger" in page.locator("html").get_attribute("class")
+    page.wait_for_function("() => true")
+    page.wait_for_timeout(300)
+    page.reload()
+    assert "text-larger" in page.locator("html").get_attribute("class")
+    user.refresh_from_db()
+    assert user.text_size == "larger"
