@@ -22,7 +22,7 @@ install: $(STAMP)
 run: install
 	DEBUG=1 DEMO_ACCOUNTS=1 PYTHON=$(PY) bin/setup
 	DEBUG=1 PYTHON=$(PY) bin/worker & worker=$$!; trap 'kill $$worker' EXIT; \
-	DEBUG=1 MIGRATE_ON_START=0 PORT=$(PORT) BIND=127.0.0.1 PYTHON=$(PY) bin/serve
+	DEBUG=1 SHOW_LOCAL_ACCOUNTS=1 MIGRATE_ON_START=0 PORT=$(PORT) BIND=127.0.0.1 PYTHON=$(PY) bin/serve
 
 ## For development: the same start-up, then Django's runserver, which reloads on code changes.
 dev: install

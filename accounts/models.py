@@ -21,6 +21,14 @@ class User(AbstractUser):
         "blueprint's extra minutes to the time.",
     )
 
+    class TextSize(models.TextChoices):
+        NORMAL = "normal", "Normal text"
+        LARGE = "large", "Large text"
+        LARGER = "larger", "Larger text"
+
+    # The exam screens' zoom, as the real exam's: chosen on any page, kept for every device.
+    text_size = models.CharField(max_length=6, choices=TextSize.choices, default=TextSize.NORMAL)
+
     class Meta:
         ordering = ["username"]
 

@@ -18,8 +18,12 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.http import (
+    url_has_allowed_host_and_scheme,
+    urlsafe_base64_decode,
+    urlsafe_base64_encode,
+)
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import ProfileForm, SignupForm
 from accounts.models import Throttle, User
@@ -202,3 +206,22 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your profile was saved.")
         return redirect("accounts:profile")
     return TemplateResponse(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+@require_POST
+def text_size(request: HttpRequest) -> HttpResponse:
+    """Remember the candidate's text size; back to the page it was chosen on (204 for the
+    script, which has already applied it)."""
+    size = request.POST.get("size", "")
+    if size not in User.TextSize.values:
+        return HttpResponse("Unknown text size.", status=400, content_type="text/plain")
+    User.objects.filter(pk=request.user.pk).update(text_size=size)
+    if request.headers.get("X-Requested-With") == "fetch":
+        return HttpResponse(status=204)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("home")
+    return redirect(target)

@@ -15,3 +15,14 @@ threads = int(os.environ.get("WEB_THREADS", "4"))
 worker_class = "gthread"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("ACCESS_LOG", "-") or None
+# Static files (and their 304s) stay out of the access log; errors on them still show.
+logger_class = "config.gunicorn_logging.QuietStaticLogger"
+
+
+def when_ready(server) -> None:
+    """`make run` prints the local accounts once the server listens, where they stay in view."""
+    if os.environ.get("SHOW_LOCAL_ACCOUNTS") == "1":
+        from accounts.demo import banner
+
+        host, port = bind.rsplit(":", 1)
+        print("\n" + banner(f"http://{host}:{port}/") + "\n", flush=True)

@@ -1,5 +1,6 @@
 from django.urls import path, register_converter
 
+from quiz.dashboard import views as dashboard_views
 from quiz.exam import report_views
 from quiz.exam import views as exam_views
 from quiz.http import CodeConverter, IdConverter
@@ -30,6 +31,7 @@ urlpatterns = [
     path("attempts/<id:attempt_id>/submit/", exam_views.attempt_submit, name="attempt_submit"),
     path("attempts/<id:attempt_id>/result/", report_views.attempt_result, name="attempt_result"),
     path("attempts/<id:attempt_id>/answers/", report_views.attempt_answers, name="attempt_answers"),
+    path("history/", dashboard_views.history, name="history"),
     path("practice/", practice_views.practice_start, name="practice_start"),
     path(
         "practice/<id:session_id>/questions/<id:position>/",

@@ -100,3 +100,65 @@ def line_chart(
 def gauge_position(score: int, low: int, high: int) -> float:
     """Where a score sits on a 0–100% bar."""
     return round(100 * (score - low) / (high - low), 2)
+
+
+@dataclass
+class PacingChart:
+    width: int
+    height: int
+    bars: list[tuple[float, float, float, float, str, bool]]  # x, y, width, height, title, over
+    budget_y: float
+    budget_label: str
+    y_ticks: list[tuple[float, str]]
+    plot_left: int
+    plot_right: int
+    plot_bottom: int
+    x_labels: list[tuple[float, str]]
+
+
+def pacing_chart(seconds: list[int], *, budget_seconds: float) -> PacingChart:
+    """Time on screen per item as bars, against the exam's budget per item (a dashed line)."""
+    plot_left, plot_right = LEFT, WIDTH - RIGHT
+    plot_top, plot_bottom = TOP, HEIGHT - BOTTOM
+    top_value = max([*seconds, budget_seconds * 1.5, 60])
+    step = 60 if top_value <= 360 else 120 if top_value <= 720 else 300
+    top_value = step * -(-top_value // step)
+
+    def y(value: float) -> float:
+        return round(plot_bottom - (plot_bottom - plot_top) * value / top_value, 1)
+
+    slot = (plot_right - plot_left) / max(len(seconds), 1)
+    bars = []
+    for index, value in enumerate(seconds):
+        x = round(plot_left + index * slot + slot * 0.15, 1)
+        minutes, secs = divmod(value, 60)
+        title = f"Question {index + 1}: {minutes} min {secs:02d} s"
+        bars.append(
+            (
+                x,
+                y(value),
+                round(slot * 0.7, 1),
+                round(plot_bottom - y(value), 1),
+                title,
+                value > budget_seconds,
+            )
+        )
+    every = max(1, len(seconds) // 13)
+    x_labels = [
+        (round(plot_left + i * slot + slot / 2, 1), str(i + 1))
+        for i in range(0, len(seconds), every)
+    ]
+    ticks = [(y(v), f"{v // 60} min") for v in range(0, int(top_value) + 1, step)]
+    minutes, secs = divmod(round(budget_seconds), 60)
+    return PacingChart(
+        width=WIDTH,
+        height=HEIGHT,
+        bars=bars,
+        budget_y=y(budget_seconds),
+        budget_label=f"Budget {minutes} min {secs:02d} s",
+        y_ticks=ticks,
+        plot_left=plot_left,
+        plot_right=plot_right,
+        plot_bottom=plot_bottom,
+        x_labels=x_labels,
+    )

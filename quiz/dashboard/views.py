@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_GET, require_safe
 
 from quiz.dashboard.charts import line_chart
-from quiz.models import Attempt, Blueprint, Objective, RegradeNotice
+from quiz.models import Attempt, Blueprint, Objective, PracticeSession, RegradeNotice
 from quiz.practice.services import objective_mastery
 from quiz.readiness.views import readiness_context
 
@@ -104,3 +106,21 @@ def weakest_objectives(finished: list[Attempt], limit: int = 5) -> list[dict]:
     ]
     rows.sort(key=lambda e: (e["correct"] / e["scored"], -e["scored"], e["code"]))
     return rows[:limit]
+
+
+@login_required
+@never_cache
+@require_GET
+def history(request: HttpRequest) -> HttpResponse:
+    """Every mock and practice session of the candidate, newest first, with links to each
+    result and its answers."""
+    attempts = Attempt.objects.for_user(request.user).select_related("blueprint")
+    sessions = PracticeSession.objects.for_user(request.user).annotate(
+        item_count=Count("items"),
+        answered=Count("items", filter=Q(items__answered_at__isnull=False)),
+        correct=Count("items", filter=Q(items__is_correct=True)),
+    )
+    rows = [{"kind": "mock", "at": a.started_at, "attempt": a} for a in attempts]
+    rows += [{"kind": "practice", "at": s.created_at, "session": s} for s in sessions]
+    rows.sort(key=lambda row: row["at"], reverse=True)
+    return TemplateResponse(request, "quiz/history.html", {"rows": rows})

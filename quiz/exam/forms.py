@@ -5,6 +5,7 @@ from django import forms
 from quiz.bank.rules import MAX_OPTIONS
 from quiz.exam.services import Answer
 from quiz.http import BadValue, StrictIntegerField, parse_int
+from quiz.models import ItemState
 
 
 class AnswerForm(forms.Form):
@@ -23,6 +24,12 @@ class AnswerForm(forms.Form):
     flagged = forms.BooleanField(required=False)
     revision = StrictIntegerField(required=False, min_value=0, max_value=2**31 - 1)
     go = forms.CharField(required=False, max_length=10)
+    # The review subset being stepped through ("Review flagged"): Next and Previous move within it.
+    review = forms.ChoiceField(required=False, choices=[])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["review"].choices = [("", ""), *REVIEW_SUBSETS.items()]
 
     def clean_go(self) -> str:
         """A named destination, or an item number (ASCII digits: "²" is not a number)."""
@@ -42,6 +49,24 @@ class AnswerForm(forms.Form):
             flagged=data["flagged"],
             revision=data["revision"],
         )
+
+
+# The review screen's ways of stepping through the items, as on the real exam.
+REVIEW_SUBSETS = {
+    "all": "Review all",
+    "incomplete": "Review incomplete",
+    "flagged": "Review flagged",
+}
+
+
+def in_review_subset(subset: str, *, state: str, flagged: bool) -> bool:
+    """Whether an item belongs to a review subset: "incomplete" is every item not fully
+    answered (unanswered, or fewer options chosen than asked)."""
+    if subset == "flagged":
+        return flagged
+    if subset == "incomplete":
+        return state != ItemState.ANSWERED
+    return True
 
 
 REVIEW_FILTERS = {

@@ -9,11 +9,11 @@ from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from quiz.dashboard.charts import gauge_position
+from quiz.dashboard.charts import gauge_position, pacing_chart
 from quiz.exam.keys import paused_during_mock
 from quiz.exam.scoring import MEETS
-from quiz.http import optional_int
-from quiz.models import Attempt, AttemptItem, Bookmark, QuestionReport
+from quiz.http import CODE, optional_int
+from quiz.models import Attempt, AttemptItem, Bookmark, Objective, QuestionReport
 
 RECENT_ATTEMPTS = 10
 ANSWER_FILTERS = {
@@ -42,7 +42,11 @@ def _finished_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
 def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _finished_attempt(request, attempt_id)
     blueprint = attempt.blueprint
-    states = list(AttemptItem.objects.filter(attempt=attempt).values_list("selected", "flagged"))
+    states = list(
+        AttemptItem.objects.filter(attempt=attempt)
+        .order_by("position")
+        .values_list("selected", "flagged", "seconds_on_screen")
+    )
     count = len(states)
     used = (attempt.finished_at - attempt.started_at).total_seconds()
     results = attempt.results or {}
@@ -55,8 +59,13 @@ def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
         "gauge": gauge_position(attempt.scaled_score, blueprint.score_min, blueprint.score_max),
         "pass_mark": gauge_position(blueprint.pass_score, blueprint.score_min, blueprint.score_max),
         "count": count,
-        "unanswered": sum(not selected for selected, _ in states),
-        "flagged": sum(flagged for _, flagged in states),
+        "unanswered": sum(not selected for selected, _, _ in states),
+        "flagged": sum(flagged for _, flagged, _ in states),
+        "item_seconds": [seconds for _, _, seconds in states],
+        "pacing": pacing_chart(
+            [seconds for _, _, seconds in states],
+            budget_seconds=attempt.duration_minutes * 60 / count if count else 0,
+        ),
         "seconds_used": int(used),
         "seconds_per_item": int(used / count) if count else 0,
         "budget_per_item": int(attempt.duration_minutes * 60 / count) if count else 0,
@@ -81,6 +90,9 @@ def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if show not in ANSWER_FILTERS:
         show = "all"
     domain = optional_int(request.GET, "domain", maximum=99)
+    objective = request.GET.get("objective", "")
+    if objective and not CODE.fullmatch(objective):
+        objective = ""
     items = (
         AttemptItem.objects.filter(attempt=attempt)
         .select_related("version__objective__domain", "regrade")
@@ -92,6 +104,8 @@ def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
         items = items.filter(selected=[])
     if domain is not None:
         items = items.filter(version__objective__domain__number=domain)
+    if objective:
+        items = items.filter(version__objective__code=objective)
     bookmarked = set(
         Bookmark.objects.filter(user=request.user).values_list("question_id", flat=True)
     )
@@ -117,6 +131,7 @@ def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
                 "options": version.options_shown(
                     item.option_order,
                     selected=item.selected,
+                    struck=item.struck,
                     reveal_key=True,
                     key=item.scored_key,
                 ),
@@ -128,7 +143,11 @@ def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
         "filters": ANSWER_FILTERS,
         "show": show,
         "domain": "" if domain is None else str(domain),
+        "objective": objective,
         "domains": attempt.blueprint.domains.all(),
+        "objectives": Objective.objects.filter(domain__blueprint=attempt.blueprint).order_by(
+            "code"
+        ),
         "report_reasons": QuestionReport.Reason.choices,
     }
     return TemplateResponse(request, "quiz/attempt_answers.html", context)

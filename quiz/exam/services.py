@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from quiz.exam import scoring
 from quiz.exam.assembly import BlueprintSpec, assemble
@@ -20,6 +21,7 @@ from quiz.models import (
     AttemptItem,
     Blueprint,
     Question,
+    QuestionVersion,
     SeenQuestion,
 )
 
@@ -63,6 +65,9 @@ def start_attempt(*, user, blueprint: Blueprint, now: datetime, seed: int | None
         seed=seed,
     )
     minutes = granted_minutes(blueprint=blueprint, user=user)
+    versions = QuestionVersion.objects.only("type", "choices").in_bulk(
+        [item.version_id for item in form]
+    )
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(
@@ -81,6 +86,7 @@ def start_attempt(*, user, blueprint: Blueprint, now: datetime, seed: int | None
                     version_id=item.version_id,
                     is_scored=item.is_scored,
                     option_order=list(item.option_order),
+                    choose=versions[item.version_id].max_selections,
                 )
                 for position, item in enumerate(form, start=1)
             )
@@ -204,6 +210,51 @@ def _apply_answer(item: AttemptItem, answer: Answer) -> bool:
         )
     item.selected, item.struck, item.flagged = selected, struck, answer.flagged
     return True
+
+
+# The exam screen reports every 30 s while it is visible; a longer silence (a closed laptop, a
+# hidden tab, a lost connection) counts as at most this long on the item.
+PRESENCE_GAP_CAP = timedelta(seconds=90)
+
+
+def record_presence(
+    *, attempt: Attempt, position: int | None, now: datetime, resume: bool = False
+) -> None:
+    """A contact from the exam screen showing item ``position`` (None: the review screen).
+
+    The time since the previous contact, capped at ``PRESENCE_GAP_CAP`` and never past the
+    deadline, is added to the item that was on screen at the previous contact. Only the server's
+    clock is read. The attempt's contact stamp is a compare-and-set, so two tabs reporting at
+    once credit a gap once: the total never exceeds the time that passed. With ``resume``, the
+    item also becomes where the attempt resumes (in the same write).
+    """
+    previous, shown = attempt.last_contact_at, attempt.viewing_position
+    moved = (
+        Attempt.objects.filter(
+            pk=attempt.pk, status=Attempt.Status.IN_PROGRESS, last_contact_at=previous
+        )
+        if previous is not None
+        else Attempt.objects.filter(
+            pk=attempt.pk, status=Attempt.Status.IN_PROGRESS, last_contact_at__isnull=True
+        )
+    ).update(
+        last_contact_at=now,
+        viewing_position=position,
+        **({"current_position": position} if resume and position else {}),
+    )
+    attempt.last_contact_at, attempt.viewing_position = now, position
+    if resume and position:
+        if not moved:
+            Attempt.objects.filter(pk=attempt.pk).update(current_position=position)
+        attempt.current_position = position
+    if not moved or previous is None or shown is None:
+        return
+    gap = min(min(now, attempt.deadline) - previous, PRESENCE_GAP_CAP)
+    seconds = round(gap.total_seconds())
+    if seconds > 0:
+        AttemptItem.objects.filter(attempt_id=attempt.pk, position=shown).update(
+            seconds_on_screen=F("seconds_on_screen") + seconds
+        )
 
 
 def finish_attempt(*, attempt: Attempt, now: datetime) -> Attempt:

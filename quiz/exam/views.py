@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -16,10 +15,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from quiz.exam.assembly import BankTooSmall
-from quiz.exam.forms import REVIEW_FILTERS, AnswerForm
-from quiz.exam.services import finish_attempt, granted_minutes, save_answer, start_attempt
+from quiz.exam.forms import REVIEW_FILTERS, REVIEW_SUBSETS, AnswerForm, in_review_subset
+from quiz.exam.services import (
+    finish_attempt,
+    granted_minutes,
+    record_presence,
+    save_answer,
+    start_attempt,
+)
 from quiz.http import CONFLICT, INVALID, blueprint_or_404
-from quiz.models import Attempt, AttemptItem
+from quiz.models import Attempt, AttemptItem, ItemState, item_state
 
 
 @login_required
@@ -96,6 +101,7 @@ def attempt_question(request: HttpRequest, attempt_id: int, position: int) -> Ht
     if response := _finished_redirect(request, attempt):
         return response
     error = None
+    conflict = False
     if request.method == "POST":
         form = AnswerForm(request.POST)
         if form.is_valid():
@@ -112,31 +118,70 @@ def attempt_question(request: HttpRequest, attempt_id: int, position: int) -> Ht
                     attempt.refresh_from_db()
                     return _finished_redirect(request, attempt)
                 error = invalid.messages[0]
+                if invalid.code == "stale_revision":
+                    conflict = True
+                    error = STALE_MESSAGE
             else:
-                return _go(request, attempt, position, form.cleaned_data["go"])
+                return _go(
+                    request, attempt, position, form.cleaned_data["go"], form.cleaned_data["review"]
+                )
         else:
             error = "That answer could not be read. Choose from the options shown."
         item.refresh_from_db()
-    return _question_page(request, attempt, item, error=error, status=INVALID if error else 200)
+    review = request.POST.get("review") if request.method == "POST" else request.GET.get("review")
+    return _question_page(
+        request,
+        attempt,
+        item,
+        error=error,
+        status=CONFLICT if conflict else INVALID if error else 200,
+        review=review if review in REVIEW_SUBSETS else "",
+        conflict=conflict,
+    )
 
 
-def _go(request: HttpRequest, attempt: Attempt, position: int, go: str) -> HttpResponse:
-    """Where a posted answer form goes next: the review screen, or another item."""
+def _go(
+    request: HttpRequest, attempt: Attempt, position: int, go: str, review: str = ""
+) -> HttpResponse:
+    """Where a posted answer form goes next: the review screen, or another item (within the
+    review subset being stepped through, if any; past its last item, back to the review grid)."""
     if go == "review":
         return _redirect(request, reverse("quiz:attempt_review", args=[attempt.pk]))
-    target = {"prev": position - 1, "next": position + 1, "stay": position}.get(go)
-    if target is None:
-        # The form read ``go``: empty, or an item number of 1 to 3 ASCII digits.
-        target = int(go) if go else position
+    if review and go in {"prev", "next"}:
+        target = _step_in_subset(attempt, position, review, forward=go == "next")
+        if target is None:
+            return _redirect(request, reverse("quiz:attempt_review", args=[attempt.pk]))
+    else:
+        target = {"prev": position - 1, "next": position + 1, "stay": position}.get(go)
+        if target is None:
+            # The form read ``go``: empty, or an item number of 1 to 3 ASCII digits.
+            target = int(go) if go else position
     target = min(max(target, 1), attempt.blueprint.question_count)
     url = reverse("quiz:attempt_question", args=[attempt.pk, target])
+    if review:
+        url += f"?review={review}"
     if not request.htmx:
         return redirect(url)
     # Render the next item in place and put its URL in the address bar.
     item = _items_shown().get(attempt=attempt, position=target)
-    response = _question_page(request, attempt, item)
+    response = _question_page(request, attempt, item, review=review)
     response["HX-Push-Url"] = url
     return response
+
+
+def _step_in_subset(attempt: Attempt, position: int, review: str, *, forward: bool) -> int | None:
+    """The next (or previous) item of the subset after ``position``, by the items' state now."""
+    rows = AttemptItem.objects.filter(attempt=attempt).values_list(
+        "position", "selected", "choose", "flagged"
+    )
+    members = sorted(
+        p
+        for p, selected, choose, flagged in rows
+        if in_review_subset(review, state=item_state(selected, choose), flagged=flagged)
+    )
+    if forward:
+        return next((p for p in members if p > position), None)
+    return next((p for p in reversed(members) if p < position), None)
 
 
 def _items_shown():
@@ -144,16 +189,21 @@ def _items_shown():
     return AttemptItem.objects.select_related("version").defer("version__source")
 
 
-def _question_page(request, attempt, item, *, error=None, status=200) -> TemplateResponse:
-    if attempt.current_position != item.position:
-        # Resume lands where the candidate last looked, on any device.
-        Attempt.objects.filter(pk=attempt.pk).update(current_position=item.position)
+STALE_MESSAGE = (
+    "Another tab or window changed this answer, so this change was not saved. "
+    "The page now shows the answer that is saved."
+)
+
+
+def _question_page(
+    request, attempt, item, *, error=None, status=200, review="", conflict=False
+) -> TemplateResponse:
+    # Resume lands where the candidate last looked, on any device; the item's time starts now.
+    record_presence(attempt=attempt, position=item.position, now=timezone.now(), resume=True)
     navigator = list(
         AttemptItem.objects.filter(attempt=attempt)
         .order_by("position")
-        # Whether an item is answered, asked of the database: 65 booleans, not 65 JSON lists.
-        .annotate(answered=ExpressionWrapper(~Q(selected=[]), output_field=BooleanField()))
-        .values_list("position", "answered", "flagged")
+        .values_list("position", "selected", "choose", "flagged")
     )
     version = item.version
     options = version.options_shown(item.option_order, selected=item.selected, struck=item.struck)
@@ -167,6 +217,10 @@ def _question_page(request, attempt, item, *, error=None, status=200) -> Templat
         "count": len(navigator),
         "seconds_left": attempt.seconds_left(timezone.now()),
         "error": error,
+        "conflict": conflict,
+        "review": review,
+        "review_label": REVIEW_SUBSETS.get(review, ""),
+        **_subset_place(navigator, item.position, review),
     }
     template = "quiz/attempt_question.html"
     if request.htmx:
@@ -174,23 +228,46 @@ def _question_page(request, attempt, item, *, error=None, status=200) -> Templat
     return TemplateResponse(request, template, context, status=status)
 
 
+def _subset_place(rows, position: int, review: str) -> dict:
+    """Where the item stands in the subset being reviewed: "2 of 5", and whether it is the last."""
+    if not review:
+        return {}
+    members = [
+        p
+        for p, selected, choose, flagged in rows
+        if in_review_subset(review, state=item_state(selected, choose), flagged=flagged)
+    ]
+    later = [p for p in members if p > position]
+    return {
+        "review_index": members.index(position) + 1 if position in members else None,
+        "review_count": len(members),
+        "review_last": not later,
+    }
+
+
+NAV_STATE_CSS = {
+    ItemState.UNANSWERED: "nav-item",
+    ItemState.INCOMPLETE: "nav-item is-incomplete",
+    ItemState.ANSWERED: "nav-item is-answered",
+}
+
+
 def navigator_entries(rows, *, current: int) -> list[dict]:
     """The navigator's 65 buttons, as ready-made values: rendering them is the page's hot spot,
     and the tag that renders them skips the template engine (and its number localisation)."""
     entries = []
-    for position, answered, flagged in rows:
-        state = ", answered" if answered else ", unanswered"
-        css = "nav-item"
-        if answered:
-            css += " is-answered"
+    for position, selected, choose, flagged in rows:
+        state = item_state(selected, choose)
+        css = NAV_STATE_CSS[state]
+        label = f"Question {position}, {ItemState(state).label.lower()}"
         if flagged:
             css += " is-flagged"
-            state += ", flagged"
+            label += ", flagged"
         entries.append(
             {
                 "position": int(position),
                 "css": css,
-                "label": f"Question {position}{state}",
+                "label": label,
                 "current": position == current,
             }
         )
@@ -240,6 +317,7 @@ def attempt_save(request: HttpRequest, attempt_id: int, position: int) -> JsonRe
             "ok": True,
             "revision": item.revision,
             "answered": bool(item.selected),
+            "state": item.state,
             "flagged": item.flagged,
         }
     )
@@ -252,6 +330,13 @@ def attempt_clock(request: HttpRequest, attempt_id: int) -> JsonResponse:
     """Seconds left by the server's clock, for the countdown to re-synchronise."""
     attempt = _open_attempt(request, attempt_id)
     now = timezone.now()
+    if not attempt.is_finished and not attempt.is_overdue(now):
+        # The screen's heartbeat: which item it shows (the server times it, see record_presence).
+        position = request.GET.get("position", "")
+        shown = int(position) if position.isdigit() else None
+        if shown is not None and not 1 <= shown <= attempt.blueprint.question_count:
+            shown = None
+        record_presence(attempt=attempt, position=shown, now=now)
     return JsonResponse(
         {
             "seconds_left": 0 if attempt.is_finished else attempt.seconds_left(now),
@@ -264,31 +349,37 @@ def attempt_clock(request: HttpRequest, attempt_id: int) -> JsonResponse:
 @never_cache
 @require_GET
 def attempt_review(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The review screen: every item's state in a grid, the ways to step through a subset
+    (all, incomplete, flagged), and the way to end the exam (with a confirmation)."""
     attempt = _open_attempt(request, attempt_id)
     if response := _finished_redirect(request, attempt):
         return response
+    record_presence(attempt=attempt, position=None, now=timezone.now())
     show = request.GET.get("show", "all")
     if show not in REVIEW_FILTERS:
         show = "all"
-    items = list(
-        AttemptItem.objects.filter(attempt=attempt)
-        .select_related("version")
-        .only("position", "selected", "flagged", "version__type", "version__choices")
-        .order_by("position")
-    )
     rows = [
-        {
-            "position": item.position,
-            "answered": item.is_answered,
-            "complete": item.is_complete,
-            "flagged": item.flagged,
-        }
-        for item in items
+        {"position": position, "state": item_state(selected, choose), "flagged": flagged}
+        for position, selected, choose, flagged in AttemptItem.objects.filter(attempt=attempt)
+        .order_by("position")
+        .values_list("position", "selected", "choose", "flagged")
     ]
+    counts = {state: sum(r["state"] == state for r in rows) for state in ItemState.values}
+    subsets = []
+    for key, label in REVIEW_SUBSETS.items():
+        members = [r["position"] for r in rows if in_review_subset(key, **_row_state(r))]
+        subsets.append(
+            {
+                "key": key,
+                "label": label,
+                "first": members[0] if members else None,
+                "count": len(members),
+            }
+        )
     keep = {
         "all": lambda r: True,
-        "unanswered": lambda r: not r["answered"],
-        "incomplete": lambda r: r["answered"] and not r["complete"],
+        "unanswered": lambda r: r["state"] == ItemState.UNANSWERED,
+        "incomplete": lambda r: r["state"] == ItemState.INCOMPLETE,
         "flagged": lambda r: r["flagged"],
     }[show]
     context = {
@@ -296,18 +387,28 @@ def attempt_review(request: HttpRequest, attempt_id: int) -> HttpResponse:
         "rows": [r for r in rows if keep(r)],
         "filters": REVIEW_FILTERS,
         "show": show,
-        "unanswered": sum(not r["answered"] for r in rows),
-        "incomplete": sum(r["answered"] and not r["complete"] for r in rows),
+        "subsets": subsets,
+        "unanswered": counts[ItemState.UNANSWERED],
+        "incomplete": counts[ItemState.INCOMPLETE],
+        "answered": counts[ItemState.ANSWERED],
         "flagged": sum(r["flagged"] for r in rows),
         "count": len(rows),
         "seconds_left": attempt.seconds_left(timezone.now()),
+        "confirm": request.GET.get("confirm") == "1",
     }
     return TemplateResponse(request, "quiz/attempt_review.html", context)
+
+
+def _row_state(row: dict) -> dict:
+    return {"state": row["state"], "flagged": row["flagged"]}
 
 
 @login_required
 @require_POST
 def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _open_attempt(request, attempt_id)
-    finish_attempt(attempt=attempt, now=timezone.now())
+    now = timezone.now()
+    if not attempt.is_finished:
+        record_presence(attempt=attempt, position=None, now=now)
+    finish_attempt(attempt=attempt, now=now)
     return redirect("quiz:attempt_result", attempt_id=attempt.pk)

@@ -1,4 +1,4 @@
-from quiz.models.attempts import Attempt, AttemptItem
+from quiz.models.attempts import Attempt, AttemptItem, ItemState, item_state
 from quiz.models.bank import (
     Blueprint,
     Choice,
@@ -22,6 +22,7 @@ __all__ = [
     "Choice",
     "Domain",
     "ExamDate",
+    "ItemState",
     "ItemStatistics",
     "Objective",
     "PracticeItem",
@@ -35,4 +36,5 @@ __all__ = [
     "ReviewCard",
     "SeenQuestion",
     "StatsRefresh",
+    "item_state",
 ]

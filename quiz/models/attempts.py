@@ -62,6 +62,11 @@ class Attempt(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     finish_reason = models.CharField(max_length=10, choices=FinishReason.choices, blank=True)
     current_position = models.PositiveSmallIntegerField(default=1)
+    # Time on screen per item is measured by the server alone: at each contact from the exam
+    # screen (a page, a heartbeat) the time since the previous contact goes to the item that was
+    # on screen then (see services.record_presence).
+    last_contact_at = models.DateTimeField(null=True, blank=True)
+    viewing_position = models.PositiveSmallIntegerField(null=True, blank=True)
     # The form's cut, copied from the blueprint at assembly so a later change of the blueprint
     # does not move an old score.
     cut_fraction = models.DecimalField(max_digits=4, decimal_places=3)
@@ -113,6 +118,12 @@ class Attempt(models.Model):
     def is_finished(self) -> bool:
         return self.status == self.Status.FINISHED
 
+    @property
+    def seconds_used(self) -> int | None:
+        if self.finished_at is None:
+            return None
+        return int((self.finished_at - self.started_at).total_seconds())
+
     def seconds_left(self, now: datetime) -> int:
         return max(0, int((self.deadline - now).total_seconds()))
 
@@ -161,7 +172,11 @@ class AttemptItem(models.Model):
     selected = models.JSONField(default=list)
     struck = models.JSONField(default=list)
     flagged = models.BooleanField(default=False)
+    # How many options the item asks for (1, or the key's size for "Choose TWO."), copied from
+    # the version at assembly so every screen can tell "incomplete" without reading the version.
+    choose = models.PositiveSmallIntegerField(default=1)
     revision = models.PositiveIntegerField(default=0)
+    seconds_on_screen = models.PositiveIntegerField(default=0)
     answered_at = models.DateTimeField(null=True, blank=True)
     # Stored when the attempt finishes (and by rescore): the outcome and the key it was scored
     # with (indices into version.choices). The answer review shows these, so it agrees with the
@@ -199,4 +214,25 @@ class AttemptItem(models.Model):
     @property
     def is_complete(self) -> bool:
         """Answered with as many options as the item asks for."""
-        return len(self.selected) == self.version.max_selections
+        return item_state(self.selected, self.choose) == ItemState.ANSWERED
+
+    @property
+    def state(self) -> str:
+        return item_state(self.selected, self.choose)
+
+
+class ItemState(models.TextChoices):
+    """The one notion of an item's state on every exam screen (navigator, review, submit)."""
+
+    UNANSWERED = "unanswered", "Unanswered"
+    INCOMPLETE = "incomplete", "Incomplete"
+    ANSWERED = "answered", "Answered"
+
+
+def item_state(selected, choose: int) -> str:
+    """Unanswered (nothing chosen), incomplete (fewer options than asked), or answered."""
+    if not selected:
+        return ItemState.UNANSWERED
+    if len(selected) < choose:
+        return ItemState.INCOMPLETE
+    return ItemState.ANSWERED

@@ -65,6 +65,12 @@ class PracticeSession(models.Model):
         return reverse("quiz:practice_summary", args=[self.pk])
 
     @property
+    def seconds_used(self) -> int | None:
+        if self.ended_at is None:
+            return None
+        return int((self.ended_at - self.created_at).total_seconds())
+
+    @property
     def is_ended(self) -> bool:
         return self.ended_at is not None
 

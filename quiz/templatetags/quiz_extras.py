@@ -29,6 +29,14 @@ def minutes_text(seconds: int | None) -> str:
     return f"{secs} s"
 
 
+@register.filter
+def minutes_secs(seconds: int | None) -> str:
+    """A short duration to the second: "2 min 05 s", "45 s"."""
+    seconds = max(0, int(seconds or 0))
+    minutes, secs = divmod(seconds, 60)
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
 CURRENT_STEP = ' aria-current="step"'
 
 
@@ -45,3 +53,11 @@ def navigator_buttons(entries: list[dict]) -> str:
             for entry in entries
         )
     )
+
+
+@register.simple_tag
+def text_size_choices() -> list[tuple[str, str]]:
+    """The text sizes a candidate can choose (the exam screens' zoom)."""
+    from accounts.models import User
+
+    return User.TextSize.choices

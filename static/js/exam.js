@@ -167,6 +167,14 @@
             window.location.assign(data.result_url);
             return;
           }
+          if (response.status === 409 && data.code === "stale_revision") {
+            // Another tab saved this item since this page was loaded: say so, offer a reload.
+            state.blocked = true;
+            setSaveState("error", "Not saved: changed in another tab");
+            var box = $("conflict");
+            if (box) box.hidden = false;
+            return;
+          }
           if (response.status >= 400 && response.status < 500) {
             // Refused for good (another tab changed this answer, or a bad request): say so.
             state.blocked = response.status === 409;
@@ -191,12 +199,13 @@
   function updateNavigator(data) {
     var current = document.querySelector('.nav-item[aria-current="step"]');
     if (!current) return;
-    current.classList.toggle("is-answered", !!data.answered);
+    var itemState = data.state || (data.answered ? "answered" : "unanswered");
+    current.classList.toggle("is-answered", itemState === "answered");
+    current.classList.toggle("is-incomplete", itemState === "incomplete");
     current.classList.toggle("is-flagged", !!data.flagged);
     current.setAttribute(
       "aria-label",
-      "Question " + current.value + (data.answered ? ", answered" : ", unanswered") +
-        (data.flagged ? ", flagged" : "")
+      "Question " + current.value + ", " + itemState + (data.flagged ? ", flagged" : "")
     );
   }
 
@@ -253,8 +262,9 @@
       clickGo("check");
       return;
     }
+    // M marks the item for review: never a letter an option can have (options go up to J).
     var flag = $("flag");
-    if (key === "f" && flag) {
+    if (key === "m" && flag) {
       event.preventDefault();
       flag.checked = !flag.checked;
       flag.dispatchEvent(new Event("change", { bubbles: true }));
@@ -262,7 +272,8 @@
     }
     var index = -1;
     if (/^[1-9]$/.test(key)) index = parseInt(key, 10) - 1;
-    else if (/^[a-e]$/.test(key)) index = key.charCodeAt(0) - 97;
+    else if (key === "0") index = 9;
+    else if (/^[a-j]$/.test(key)) index = key.charCodeAt(0) - 97;
     if (index < 0) return;
     var input = $("option-" + index);
     if (!input) return;
@@ -270,6 +281,34 @@
     input.checked = input.type === "radio" ? true : !input.checked;
     input.focus();
     input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-reload]")) {
+      event.preventDefault();
+      window.location.reload();
+    }
+  });
+
+  // -------------------------------------------------------------- text size
+  // Applied at once; remembered on the account in the background (the form posts without JS).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-text-size]");
+    if (!button) return;
+    event.preventDefault();
+    var size = button.dataset.textSize;
+    var root = document.documentElement;
+    root.className = root.className.replace(/\btext-\w+/g, "").trim() + " text-" + size;
+    document.querySelectorAll("[data-text-size]").forEach(function (b) {
+      b.setAttribute("aria-pressed", b === button ? "true" : "false");
+    });
+    var form = button.form;
+    var body = new FormData(form);
+    body.set("size", size);
+    fetch(form.action, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch" }
+    }).catch(function () { /* kept for this page; saved next time */ });
   });
 
   // ------------------------------------------------------------ navigation
@@ -332,6 +371,9 @@
     syncFrom(root);
     tick();
     setInterval(tick, 250);
+    // The heartbeat: while the page is visible, tell the server every 30 s which item is on
+    // screen (it times each item by its own clock) and take its seconds left.
+    setInterval(function () { if (!document.hidden) resync(); }, 30000);
   }
 
   if (document.readyState === "loading") {

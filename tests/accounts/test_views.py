@@ -87,3 +87,18 @@ def test_profile_needs_login(client):
     response = client.get(reverse("accounts:profile"))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
+
+
+def test_text_size_is_remembered_on_the_account_and_shown_on_every_page(candidate_client, user):
+    response = candidate_client.post(
+        reverse("accounts:text_size"), {"size": "larger", "next": "/practice/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/practice/"
+    user.refresh_from_db()
+    assert user.text_size == "larger"
+    assert '<html lang="en" class="text-larger">' in candidate_client.get("/").content.decode()
+    assert candidate_client.post(reverse("accounts:text_size"), {"size": "huge"}).status_code == 400
+    offsite = candidate_client.post(
+        reverse("accounts:text_size"), {"size": "large", "next": "https://evil.example/"}
+    )
+    assert offsite["Location"] == reverse("home")

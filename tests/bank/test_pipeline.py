@@ -35,7 +35,8 @@ def test_a_reimport_keeps_the_status_an_author_set_by_hand():
     report = run_import(VALID_YAML)  # the file still says pretest
     question.refresh_from_db()
     assert question.status == Question.Status.PUBLISHED
-    assert "t-2.2-001" in report.unchanged
+    # Kept, and said so (the question's state is no longer what the file last wrote).
+    assert [line.split(": ")[1] for line in report.kept] == ["t-2.2-001"]
 
 
 def test_a_reimport_applies_a_changed_file_status_when_no_author_decided():

@@ -49,3 +49,21 @@ def test_bin_serve_migrates_then_serves_gunicorn_with_this_file(tmp_path):
     lines = calls.read_text().splitlines()
     assert lines[0].startswith("manage.py migrate")
     assert lines[-1] == "-m gunicorn config.wsgi:application --config config/gunicorn.conf.py"
+
+
+def test_static_requests_stay_out_of_the_access_log(monkeypatch):
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from config.gunicorn_logging import QuietStaticLogger
+
+    conf = load(monkeypatch)
+    assert conf["logger_class"] == "config.gunicorn_logging.QuietStaticLogger"
+    logger = QuietStaticLogger(Config())
+    logged = []
+    monkeypatch.setattr("gunicorn.glogging.Logger.access", lambda *args: logged.append(args[2]))
+    for path, status in (("/static/css/app.css", 200), ("/attempts/1/", 200), ("/static/x", 404)):
+        request = SimpleNamespace(path=path)
+        logger.access(SimpleNamespace(status_code=status), request, {}, 0)
+    assert [r.path for r in logged] == ["/attempts/1/", "/static/x"]

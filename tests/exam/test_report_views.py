@@ -222,3 +222,49 @@ def test_after_a_rescore_the_answer_review_shows_the_key_the_item_was_scored_wit
     assert [o["is_key"] for o in entry["options"]] == [
         p == shown for p in range(len(item.option_order))
     ]
+
+
+def test_the_answer_review_has_a_jump_list_objective_filter_struck_options_and_closed_explanations(
+    client, user, blueprint
+):
+    now = timezone.now()
+    attempt = start_attempt(user=user, blueprint=blueprint, now=now)
+    save_answer(
+        attempt_id=attempt.pk,
+        user=user,
+        position=1,
+        answer=Answer(selected=(0,), struck=(2,)),
+        now=now,
+    )
+    attempt = finish_attempt(attempt=attempt, now=now)
+    client.force_login(user)
+    url = reverse("quiz:attempt_answers", args=[attempt.pk])
+    html = client.get(url).content.decode()
+    assert html.count('<a href="#q') == attempt.items.count()
+    assert html.count("You struck this out") == 1
+    assert '<details class="explanation"><summary>Explanation</summary>' in html
+    assert '<details class="explanation" open' not in html
+    first = attempt.items.select_related("version__objective").get(position=1)
+    code = first.version.objective.code
+    filtered = client.get(url, {"objective": code}).content.decode()
+    same_objective = attempt.items.filter(version__objective__code=code).count()
+    assert filtered.count('<article class="card answer-review"') == same_objective
+    assert f'<option value="{code}" selected>' in filtered
+
+
+def test_the_result_shows_time_per_item_as_a_pacing_chart_against_the_budget(
+    client, user, blueprint
+):
+    now = timezone.now()
+    attempt = start_attempt(user=user, blueprint=blueprint, now=now)
+    attempt.items.filter(position=2).update(seconds_on_screen=300)  # over the 2-minute budget
+    attempt.items.filter(position=3).update(seconds_on_screen=65)
+    attempt = finish_attempt(attempt=attempt, now=now)
+    client.force_login(user)
+    html = client.get(reverse("quiz:attempt_result", args=[attempt.pk])).content.decode()
+    assert "Budget 2 min 00 s" in html
+    assert html.count('fill="#a5221b"><title>Question') == 1
+    assert "<title>Question 2: 5 min 00 s</title>" in html
+    assert "<td>1 min 05 s</td>" in html
+    answers = client.get(reverse("quiz:attempt_answers", args=[attempt.pk])).content.decode()
+    assert "on screen 5 min 00 s" in answers

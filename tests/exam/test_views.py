@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -55,7 +56,8 @@ def test_the_navigator_marks_answered_and_flagged_items(candidate_client, live_a
         url = reverse("quiz:attempt_save", args=[live_attempt.pk, position])
         assert candidate_client.post(url, data).status_code == 200
 
-    save(2, selected=["0"])
+    choose = live_attempt.items.get(position=2).choose
+    save(2, selected=[str(i) for i in range(choose)])
     save(3, flagged="on")
     save(4, selected=["1"])
     save(4, selected=[])  # answered, then cleared: unanswered again
@@ -112,9 +114,18 @@ def test_htmx_leaves_the_exam_screen_by_a_full_page_load(candidate_client, live_
 
 def test_autosave_returns_the_new_revision(candidate_client, live_attempt):
     url = reverse("quiz:attempt_save", args=[live_attempt.pk, 2])
-    response = candidate_client.post(url, {"selected": ["0"], "revision": "0"})
+    choose = live_attempt.items.get(position=2).choose
+    response = candidate_client.post(
+        url, {"selected": [str(i) for i in range(choose)], "revision": "0"}
+    )
     assert response.status_code == 200
-    assert response.json() == {"ok": True, "revision": 1, "answered": True, "flagged": False}
+    assert response.json() == {
+        "ok": True,
+        "revision": 1,
+        "answered": True,
+        "state": "answered",
+        "flagged": False,
+    }
 
 
 def test_autosave_of_a_stale_tab_is_a_409_with_a_reload_message(candidate_client, live_attempt):
@@ -201,9 +212,9 @@ def test_review_screen_lists_states_and_filters(candidate_client, live_attempt):
     html = candidate_client.get(url).content.decode()
     assert "<strong>9</strong> unanswered" in html and "<strong>1</strong> flagged" in html
     flagged = candidate_client.get(url, {"show": "flagged"}).content.decode()
-    assert flagged.count('badge badge-flag">Flagged') == 1
+    assert flagged.count(", flagged</span>") == 1
     confirm = candidate_client.get(url, {"confirm": "1"}).content.decode()
-    assert "You have 9 unanswered and 1 flagged question" in confirm
+    assert "You have 9 unanswered," in confirm and "incomplete and 1 flagged question" in confirm
 
 
 def test_submit_is_idempotent(candidate_client, live_attempt):
@@ -244,8 +255,14 @@ def test_question_page_runs_a_fixed_number_of_queries(
 ):
     blueprint = small_blueprint(per_objective=10, question_count=items)
     attempt = start_attempt(user=user, blueprint=blueprint, now=timezone.now())
-    # Session, user, the item with its attempt and version, the resume position, the navigator.
-    with django_assert_num_queries(5):
+    # Session, user, the item with its attempt and version, the contact stamp (with the resume
+    # position), the time credited to the item shown before, the navigator.
+    client_get = candidate_client.get(reverse("quiz:attempt_question", args=[attempt.pk, 2]))
+    assert client_get.status_code == 200
+    Attempt.objects.filter(pk=attempt.pk).update(
+        last_contact_at=F("last_contact_at") - timedelta(seconds=10)
+    )
+    with django_assert_num_queries(6):
         response = candidate_client.get(reverse("quiz:attempt_question", args=[attempt.pk, 2]))
     assert response.status_code == 200
 
@@ -327,5 +344,83 @@ def test_review_marks_a_multiple_response_item_with_too_few_choices_as_incomplet
     url = reverse("quiz:attempt_review", args=[live_attempt.pk])
     assert "<strong>1</strong> incomplete" in candidate_client.get(url).content.decode()
     rows = candidate_client.get(url, {"show": "incomplete"}).content.decode()
-    assert rows.count('badge badge-flag">Incomplete') == 1
-    assert f"Question {item.position}</a>" in rows
+    assert rows.count('class="review-state">Incomplete') == 1
+    # One notion of incomplete: the navigator, the autosave's answer and the submit
+    # confirmation agree with the review screen.
+    question = candidate_client.get(
+        reverse("quiz:attempt_question", args=[live_attempt.pk, item.position])
+    ).content.decode()
+    assert f'aria-label="Question {item.position}, incomplete"' in question
+    assert "nav-item is-incomplete" in question
+    saved = candidate_client.post(
+        reverse("quiz:attempt_save", args=[live_attempt.pk, item.position]), {"selected": ["0"]}
+    )
+    assert saved.json()["state"] == "incomplete"
+    confirm = candidate_client.get(url, {"confirm": "1"}).content.decode()
+    assert "1 incomplete" in confirm
+    assert f'<span class="review-number">{item.position}</span>' in rows
+
+
+def _flag(client, attempt, position, selected=()):
+    client.post(
+        reverse("quiz:attempt_save", args=[attempt.pk, position]),
+        {"selected": [str(s) for s in selected], "flagged": "on"},
+    )
+
+
+def test_review_flagged_steps_through_exactly_the_flagged_items_in_order(
+    candidate_client, live_attempt
+):
+    for position in (7, 2, 5):
+        _flag(candidate_client, live_attempt, position)
+    review = candidate_client.get(reverse("quiz:attempt_review", args=[live_attempt.pk]))
+    start = reverse("quiz:attempt_question", args=[live_attempt.pk, 2]) + "?review=flagged"
+    assert start.replace("&", "&amp;") in review.content.decode()
+    page = candidate_client.get(start).content.decode()
+    assert "Review flagged: 1 of 3" in page
+    visited, position = [2], 2
+    while True:
+        url = reverse("quiz:attempt_question", args=[live_attempt.pk, position])
+        item = live_attempt.items.get(position=position)
+        response = candidate_client.post(
+            url, {"go": "next", "review": "flagged", "flagged": "on", "revision": item.revision}
+        )
+        assert response.status_code == 302
+        if response["Location"] == reverse("quiz:attempt_review", args=[live_attempt.pk]):
+            break
+        assert response["Location"].endswith("?review=flagged")
+        position = int(response["Location"].split("/questions/")[1].split("/")[0])
+        visited.append(position)
+    assert visited == [2, 5, 7]
+
+
+def test_review_incomplete_counts_unanswered_and_partly_answered_items(
+    candidate_client, live_attempt
+):
+    for item in live_attempt.items.all():
+        if item.position != 4:
+            candidate_client.post(
+                reverse("quiz:attempt_save", args=[live_attempt.pk, item.position]),
+                {"selected": [str(i) for i in range(item.choose)]},
+            )
+    html = candidate_client.get(reverse("quiz:attempt_review", args=[live_attempt.pk]))
+    first = reverse("quiz:attempt_question", args=[live_attempt.pk, 4]) + "?review=incomplete"
+    assert first.replace("&", "&amp;") in html.content.decode()
+    response = candidate_client.post(
+        reverse("quiz:attempt_question", args=[live_attempt.pk, 4]),
+        {"go": "next", "review": "incomplete", "revision": 0},
+    )
+    assert response["Location"] == reverse("quiz:attempt_review", args=[live_attempt.pk])
+
+
+def test_the_exam_screens_hide_the_site_navigation_and_offer_end_exam(
+    candidate_client, live_attempt
+):
+    for url in (
+        reverse("quiz:attempt_question", args=[live_attempt.pk, 1]),
+        reverse("quiz:attempt_review", args=[live_attempt.pk]),
+    ):
+        html = candidate_client.get(url).content.decode()
+        assert 'aria-label="Main"' not in html and "Log out" not in html
+        end = reverse("quiz:attempt_review", args=[live_attempt.pk]) + "?confirm=1"
+        assert f'href="{end}">End exam</a>' in html
