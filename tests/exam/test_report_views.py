@@ -156,7 +156,7 @@ def test_result_review_and_dashboard_run_a_fixed_number_of_queries(
     # The answer review also asks whether a mock of the reader's is running (keys are paused).
     # home: 10, and 8 for readiness (blueprint, objectives, answers ×2, attempts for the trend,
     # exam date, review cards, bookmarks).
-    budgets = {"quiz:attempt_result": 6, "quiz:attempt_answers": 9, "home": 18}
+    budgets = {"quiz:attempt_result": 7, "quiz:attempt_answers": 11, "home": 18}
 
     def counts(last) -> dict[str, int]:
         result = {}
