@@ -5,7 +5,9 @@ The suite runs the code paths production runs: secure cookies, the manifest stat
 DEBUG's tracebacks. The environment below is what a deployment sets (see .env.example).
 """
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -31,7 +33,9 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
 }
-# collectstatic writes here once per test session, outside the work tree.
-STATIC_ROOT = Path(tempfile.gettempdir()) / f"examprep-test-static-{os.getuid()}"
+# collectstatic writes here once per test session: a folder of this run's own, outside the work
+# tree (runs side by side must not clear each other's files), removed when the run ends.
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="examprep-test-static-"))
+atexit.register(shutil.rmtree, STATIC_ROOT, ignore_errors=True)
 # Tasks run inline, as on SQLite, unless a test turns the queue on (tests/queue).
 TASK_QUEUE = False
