@@ -214,7 +214,7 @@ def test_the_cut_number_correct_scores_750_and_passes_and_one_fewer_fails(
     page.get_by_role("link", name="Review every question").click()
     assert page.get_by_role("article").count() == 10
     assert_accessible(page, axe_source)
-    page.get_by_role("link", name="Incorrect").click()
+    page.get_by_role("link", name="Incorrect", exact=True).click()
     assert page.get_by_role("article").count() == 2
     page.get_by_role("link", name="Domain 2").click()
     incorrect_in_domain_2 = AttemptItem.objects.filter(
