@@ -181,10 +181,11 @@ def seed_answers(blueprint: Blueprint, items: int) -> int:
             f"""
             INSERT INTO quiz_attemptitem (attempt_id, position, version_id, is_scored,
                 option_order, selected, struck, flagged, revision, answered_at, outcome_correct,
-                scored_key, voided)
+                scored_key, voided, choose, seconds_on_screen)
             SELECT a.id, p, v.id, p <= {per_attempt - blueprint.max_unscored_items},
                 CASE WHEN v.type = 'multiple' THEN '[0, 1, 2, 3, 4]' ELSE '[0, 1, 2, 3]' END::jsonb,
-                s.selected, '[]'::jsonb, false, 1, a.finished_at, s.selected = s.key, s.key, false
+                s.selected, '[]'::jsonb, false, 1, a.finished_at, s.selected = s.key, s.key, false,
+                CASE WHEN v.type = 'multiple' THEN 2 ELSE 1 END, 0
             FROM quiz_attempt a
             JOIN bench_attempt b ON b.n = a.seed AND b.user_id = a.user_id
             CROSS JOIN generate_series(1, %s) AS p
