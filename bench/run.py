@@ -72,7 +72,7 @@ FULL = Plan(
     400,
     1_000_000,
 )
-SMOKE = Plan("examprep_bench_smoke", 300, 12, "300", 3, (1, 4), 1, 2, 4, 4, 1, 4, 20, 1_300)
+SMOKE = Plan("examprep_bench_smoke", 300, 12, "300", 3, (1, 4), 1, 3, 4, 4, 1, 4, 20, 1_300)
 
 SCENARIOS = [
     ("TrivialUser", "baseline a: trivial"),
@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
             *("--answered-items", str(plan.answered_items)),
         ],
         env,
-        capture_output=True,
+        stdout=subprocess.PIPE,  # stderr passes through: a failed seed says why
     ).stdout.splitlines()
     print("\n".join(line for line in seeded if not line.startswith("{")))
     refresh = next(json.loads(line) for line in seeded if line.startswith("{"))
