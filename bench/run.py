@@ -71,7 +71,7 @@ FULL = Plan(
     burst_steps=(25, 50, 100, 200),
 )
 SMOKE = Plan(
-    *(f"{PREFIX}_bench_smoke", 300, 24, "300", 3, (1, 4), 1, 2, 4, 4, 1, 4, 20),
+    *(f"{PREFIX}_bench_smoke", 300, 24, "300", 3, (1, 4), 1, 3, 4, 4, 1, 4, 20),
     answered_items=1_300,
     paced_steps=(240,),
     paced_seconds=4,
@@ -289,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
             *("--answered-items", str(plan.answered_items)),
         ],
         env,
-        capture_output=True,
+        stdout=subprocess.PIPE,  # stderr passes through: a failed seed says why
     ).stdout.splitlines()
     print("\n".join(line for line in seeded if not line.startswith("{")))
     refresh = next(json.loads(line) for line in seeded if line.startswith("{"))

@@ -117,6 +117,7 @@ def seed_users(count: int) -> None:
     )
 
 
+PAST_CANDIDATES = 200
 STAFF = "benchstaff"  # the author who reads the item analysis under load
 
 
@@ -134,8 +135,12 @@ def seed_staff() -> None:
 
 @transaction.atomic
 def seed_answers(blueprint: Blueprint, items: int) -> int:
-    """Finished 65-item mocks by the bench candidates, ``items`` answered items in all (50 scored
-    and 15 unscored each), written by two INSERT … SELECT statements (PostgreSQL).
+    """Finished 65-item mocks, ``items`` answered items in all (50 scored and 15 unscored each),
+    written by INSERT … SELECT statements (PostgreSQL).
+
+    They belong to past candidates (``benchpast…``), not to the accounts locust logs in as: a
+    login lands on the dashboard, which reads the candidate's history, and the scenarios measure
+    the exam's pages, not that.
 
     Each attempt has an ability; an item is answered right with probability 0.3 + 0.6 × ability,
     so the figures vary as real ones do. Stored scores are not computed (no page here reads
@@ -143,13 +148,20 @@ def seed_answers(blueprint: Blueprint, items: int) -> int:
     """
     per_attempt = blueprint.question_count
     attempts = items // per_attempt
+    User.objects.bulk_create(
+        [
+            User(username=f"benchpast{n:04d}", email=f"benchpast{n:04d}@example.com")
+            for n in range(PAST_CANDIDATES)
+        ],
+        ignore_conflicts=True,
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             """
             CREATE TEMP TABLE bench_attempt ON COMMIT DROP AS
             WITH users AS (
                 SELECT array_agg(id ORDER BY id) AS ids FROM accounts_user
-                WHERE username LIKE 'bench0%%'
+                WHERE username LIKE 'benchpast%%'
             )
             SELECT g AS n, users.ids[1 + g %% array_length(users.ids, 1)] AS user_id,
                    random() AS ability

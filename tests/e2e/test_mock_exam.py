@@ -215,8 +215,12 @@ def test_the_cut_number_correct_scores_750_and_passes_and_one_fewer_fails(
     assert page.get_by_role("article").count() == 10
     assert_accessible(page, axe_source)
     page.get_by_role("link", name="Incorrect", exact=True).click()
+    page.wait_for_url(re.compile(r"show=incorrect"))  # count() does not wait for the new page
+    page.wait_for_load_state()
     assert page.get_by_role("article").count() == 2
     page.get_by_role("link", name="Domain 2").click()
+    page.wait_for_url(re.compile(r"domain=2"))
+    page.wait_for_load_state()
     incorrect_in_domain_2 = AttemptItem.objects.filter(
         attempt=first, position__in=[9, 10], version__objective__domain__number=2
     ).count()
