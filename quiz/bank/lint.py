@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 from quiz.bank.importers.parsed import FileProblem
 from quiz.bank.importers.yaml_format import parse_yaml
-from quiz.bank.rules import MULTIPLE, SINGLE, normalise_text
+from quiz.bank.rules import MULTIPLE, SINGLE, STATUSES, normalise_text
 
 # --- Thresholds --------------------------------------------------------------------------------
 # Key positions fail the chi-square goodness-of-fit test against uniform at this p or below.
@@ -839,7 +839,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--status",
         action="append",
         dest="statuses",
-        choices=["draft", "pretest", "published", "retired"],
+        choices=STATUSES,
         help="Lint items with this status (repeatable). Default: published only.",
     )
     parser.add_argument(

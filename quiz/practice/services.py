@@ -120,6 +120,28 @@ def start_practice(
     )
     if not chosen:
         raise NothingToPractise(description)
+    return create_session(
+        user=user,
+        blueprint=blueprint,
+        kind=kind,
+        description=description,
+        chosen=chosen,
+        now=now,
+        seed=seed,
+    )
+
+
+def create_session(
+    *,
+    user,
+    blueprint: Blueprint,
+    kind: str,
+    description: str,
+    chosen: list[Candidate],
+    now: datetime,
+    seed: int,
+) -> PracticeSession:
+    """A practice session serving ``chosen`` in order, each item's options shuffled by ``seed``."""
     session = PracticeSession.objects.create(
         user=user, blueprint=blueprint, kind=kind, description=description, created_at=now
     )

@@ -8,7 +8,6 @@ queue front-loads reviews before the exam.
 
 from __future__ import annotations
 
-import random
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -23,8 +22,12 @@ from quiz.models import (
     ReviewCard,
 )
 from quiz.models.bank import Blueprint
-from quiz.practice import mastery as practice
-from quiz.practice.services import NothingToPractise, _practice_pool, answer_history
+from quiz.practice.services import (
+    NothingToPractise,
+    _practice_pool,
+    answer_history,
+    create_session,
+)
 
 SESSION_LENGTH = 20
 
@@ -144,24 +147,15 @@ def start_review(
     chosen = [pool[q] for q in due if q in pool]
     if not chosen:
         raise NothingToPractise("no reviews are due today")
-    session = PracticeSession.objects.create(
+    return create_session(
         user=user,
         blueprint=blueprint,
         kind=PracticeSession.Kind.REVIEW,
         description=f"Spaced review: {len(chosen)} due today",
-        created_at=now,
+        chosen=chosen,
+        now=now,
+        seed=secrets.randbits(62) if seed is None else seed,
     )
-    rng = random.Random(secrets.randbits(62) if seed is None else seed)
-    PracticeItem.objects.bulk_create(
-        PracticeItem(
-            session=session,
-            position=position,
-            version_id=candidate.version_id,
-            option_order=practice.shuffled_options(candidate.option_count, rng),
-        )
-        for position, candidate in enumerate(chosen, start=1)
-    )
-    return session
 
 
 def record_review(*, item: PracticeItem, now: datetime) -> ReviewCard | None:

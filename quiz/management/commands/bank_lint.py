@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from quiz.bank.blueprint import DEFAULT_BLUEPRINT_CODE
 from quiz.bank.lint import DEFAULT_STATUSES, format_report, items_from_database, lint, run_yaml
+from quiz.bank.rules import STATUSES
 from quiz.models import Blueprint
 
 
@@ -25,7 +27,7 @@ class Command(BaseCommand):
             "--status",
             action="append",
             dest="statuses",
-            choices=["draft", "pretest", "published", "retired"],
+            choices=STATUSES,
             help="Lint items with this status (repeatable). Default: published only.",
         )
         parser.add_argument(
@@ -45,7 +47,7 @@ class Command(BaseCommand):
                 write=self.stdout.write,
             )
         else:
-            code = options["blueprint"] or "MLS-C01"
+            code = options["blueprint"] or DEFAULT_BLUEPRINT_CODE
             if not Blueprint.objects.filter(code=code).exists():
                 raise CommandError(f"No blueprint with code {code!r}.")
             report = lint(items_from_database(code), statuses=statuses, title=code)
