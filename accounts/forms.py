@@ -32,7 +32,7 @@ class SignupForm(UserCreationForm):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ("display_name", "extra_time_accommodation")
+        fields = ("display_name", "exam", "extra_time_accommodation")
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

@@ -420,7 +420,14 @@ class ObjectiveInline(admin.TabularInline):
 
 @admin.register(Blueprint)
 class BlueprintAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "question_count", "duration_minutes", "pass_score")
+    list_display = (
+        "code",
+        "name",
+        "question_count",
+        "duration_minutes",
+        "pass_score",
+        "status_note",
+    )
     inlines = [DomainInline]
 
 
