@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
+from quiz.bank.blueprint import DEFAULT_BLUEPRINT_CODE
 from quiz.dashboard.charts import line_chart
 from quiz.http import candidate_blueprint
 from quiz.models import Attempt, Blueprint, Objective, PracticeSession, RegradeNotice
@@ -72,6 +73,11 @@ def dashboard_context(user, blueprint: Blueprint) -> dict:
         ]
     return {
         "blueprint": blueprint,
+        # Whether this is the exam the candidate prepares for (their choice, else the default),
+        # or one a link named.
+        "preparing": blueprint.pk == user.exam_id
+        if user.exam_id
+        else blueprint.code == DEFAULT_BLUEPRINT_CODE,
         "notices": RegradeNotice.objects.unseen_by(user).select_related(
             "attempt__blueprint", "regrade"
         ),

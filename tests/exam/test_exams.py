@@ -195,12 +195,14 @@ def test_choosing_an_exam_is_remembered_and_every_candidate_page_follows_it(cand
     # A page that names another exam shows that one, without changing the choice.
     named = candidate_client.get(f"{reverse('quiz:history')}?blueprint=MLS-C01")
     assert "History: MLS-C01" in named.content.decode()
+    assert "Viewing MLS-C01" in candidate_client.get("/?blueprint=MLS-C01").content.decode()
     user.refresh_from_db()
     assert user.exam == mla()
 
 
 def test_without_a_choice_pages_show_the_default_exam(candidate_client):
     assert "Preparing for MLS-C01" in candidate_client.get("/").content.decode()
+    assert "Viewing MLA-C01" in candidate_client.get("/?blueprint=MLA-C01").content.decode()
     start = candidate_client.get(reverse("quiz:mock_start")).content.decode()
     assert "(MLS-C01) mock exam" in start
 
