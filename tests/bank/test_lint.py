@@ -620,3 +620,16 @@ def test_the_lint_entry_point_wants_paths_or_shipped():
         bank_lint.main([])
     with pytest.raises(SystemExit):
         bank_lint.main(["--shipped", "content/mls-c01"])
+
+
+def test_command_on_paths_with_a_shipped_blueprint_checks_its_objectives(tmp_path, capsys):
+    (tmp_path / "bank.yaml").write_text(
+        YAML.replace("blueprint: MLS-C01", "blueprint: MLA-C01").replace(
+            'objective: "1.1"', 'objective: "3.4"'
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError):
+        call_command("bank_lint", str(tmp_path), "--blueprint", "MLA-C01")
+    out = capsys.readouterr().out
+    assert "[FAIL] Objectives of MLA-C01" in out and "lint-001" in out
