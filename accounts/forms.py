@@ -6,6 +6,7 @@ from django.template import loader
 
 from accounts.models import User
 from accounts.tasks import send_email
+from quiz.bank.blueprint import DEFAULT_BLUEPRINT_CODE
 from quiz.queue import enqueue
 
 
@@ -32,7 +33,12 @@ class SignupForm(UserCreationForm):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ("display_name", "extra_time_accommodation")
+        fields = ("display_name", "exam", "extra_time_accommodation")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Say what "no choice" means rather than Django's dashes.
+        self.fields["exam"].empty_label = f"Not chosen ({DEFAULT_BLUEPRINT_CODE} is shown)"
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

@@ -28,6 +28,17 @@ class User(AbstractUser):
 
     # The exam screens' zoom, as the real exam's: chosen on any page, kept for every device.
     text_size = models.CharField(max_length=6, choices=TextSize.choices, default=TextSize.NORMAL)
+    # The exam the candidate prepares for: the dashboard, mock start, practice, reviews and
+    # history show it unless a page names another. None: the default exam.
+    exam = models.ForeignKey(
+        "quiz.Blueprint",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="exam I am preparing for",
+        help_text="Your dashboard, mock exams, practice and history follow it.",
+    )
 
     class Meta:
         ordering = ["username"]

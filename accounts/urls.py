@@ -12,6 +12,7 @@ urlpatterns = [
     path("activate/<uidb64>/<token>/", views.activate, name="activate"),
     path("profile/", views.profile, name="profile"),
     path("text-size/", views.text_size, name="text_size"),
+    path("exam/", views.exam, name="exam"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

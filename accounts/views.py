@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.forms import ProfileForm, SignupForm
 from accounts.models import Throttle, User
 from config.proxy import client_ip
+from quiz.http import blueprint_or_404, parse_code
 
 MAIL_WINDOW = timedelta(hours=1)
 
@@ -219,9 +220,27 @@ def text_size(request: HttpRequest) -> HttpResponse:
     User.objects.filter(pk=request.user.pk).update(text_size=size)
     if request.headers.get("X-Requested-With") == "fetch":
         return HttpResponse(status=204)
+    return redirect(_next_page(request))
+
+
+@login_required
+@require_POST
+def exam(request: HttpRequest) -> HttpResponse:
+    """Remember the exam the candidate prepares for; back to the page it was chosen on.
+
+    A malformed code is a 400 and an unknown one a 404; neither changes the profile.
+    """
+    blueprint = blueprint_or_404(parse_code(request.POST.get("blueprint"), name="blueprint"))
+    User.objects.filter(pk=request.user.pk).update(exam=blueprint)
+    messages.success(request, f"You are preparing for {blueprint.code}: {blueprint.name}.")
+    return redirect(_next_page(request))
+
+
+def _next_page(request: HttpRequest) -> str:
+    """The same-site page a form names in ``next``, else the home page."""
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("home")
-    return redirect(target)
+    return target

@@ -89,6 +89,18 @@ def blueprint_or_404(code: str | None) -> Blueprint:
     return blueprint
 
 
+def candidate_blueprint(code: str | None, user) -> Blueprint:
+    """The exam a candidate's page shows: the one the request names (strictly read, as by
+    ``blueprint_or_404``), else the one chosen on the candidate's profile, else the default.
+
+    Two queries either way (the blueprint and its domains), like ``blueprint_or_404``.
+    """
+    if code or not getattr(user, "exam_id", None):
+        return blueprint_or_404(code)
+    chosen = Blueprint.objects.prefetch_related("domains").filter(pk=user.exam_id).first()
+    return chosen or blueprint_or_404(None)
+
+
 class StrictIntegerField(forms.IntegerField):
     """A form's integer, read by ``parse_int`` (so "١٢" or "²" is an error, not 12 or a 500)."""
 

@@ -23,7 +23,8 @@ def _collected_static():
 
 @pytest.fixture(autouse=True)
 def _installed_data(request):
-    """The data every install has (MLS-C01, the authors' group), even after a flush.
+    """The data every install has (the shipped blueprints, the authors' group), even after a
+    flush.
 
     A transactional test (browser, concurrency) empties the tables when it ends, and Django only
     restores serialized data at the start of the next serialized test, so other tests re-install
@@ -39,11 +40,13 @@ def _installed_data(request):
     request.getfixturevalue("transactional_db" if transactional else "db")
     from django.apps import apps
 
-    from quiz.bank.blueprint import install_authors_group, install_mls_c01
+    from quiz.bank.blueprint import BLUEPRINTS, install_authors_group, install_blueprints
     from quiz.models import Blueprint
 
-    if not Blueprint.objects.filter(code="MLS-C01").exists():
-        install_mls_c01(apps)
+    if Blueprint.objects.filter(code__in=[data.code for data in BLUEPRINTS]).count() < len(
+        BLUEPRINTS
+    ):
+        install_blueprints(apps)
         install_authors_group(apps)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -420,8 +421,18 @@ class ObjectiveInline(admin.TabularInline):
 
 @admin.register(Blueprint)
 class BlueprintAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "question_count", "duration_minutes", "pass_score")
+    list_display = (
+        "code",
+        "name",
+        "question_count",
+        "duration_minutes",
+        "pass_score",
+        "status_note",
+    )
     inlines = [DomainInline]
+    # The status note's source is a web page: a bare host typed in gets https (Django 6's
+    # default), and the form stops warning about the change.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Domain)

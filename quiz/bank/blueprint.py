@@ -1,10 +1,11 @@
 """A blueprint: the exam's facts as data, and the arithmetic and rules that follow from them.
 
-One home for what a blueprint knows. The MLS-C01 blueprint (../shared/exam-facts.md) is data,
-installed by a data migration (and re-installed by the test suite after a transactional test has
-flushed the database); its functions take an app registry (``apps``) so the migration can pass
-its historical models. Another certification's blueprint is added the same way: a Blueprint row
-with its Domain and Objective rows; no code changes.
+One home for what a blueprint knows. Each shipped exam (MLS-C01, MLA-C01) is one
+``BlueprintData`` value below, installed by data migrations (and re-installed by the test suite
+after a transactional test has flushed the database); the install functions take an app registry
+(``apps``) so a migration can pass its historical models. Another certification is added the same
+way: one more value in ``BLUEPRINTS`` and a data migration (or a Blueprint row with its Domain
+and Objective rows made in the admin); no other code changes.
 
 The arithmetic (how many items each domain gets on a form) is pure: the assembler uses it to
 build a form and the admin's coverage view to tell how many forms the bank can fill, so both
@@ -14,8 +15,10 @@ agree by construction.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from math import floor
+from pathlib import Path
 
 from django.apps.registry import Apps
 from django.core.exceptions import ValidationError
@@ -82,92 +85,262 @@ def weights_problems(code: str, weights: list[int]) -> list[ValidationError]:
     ]
 
 
-# ------------------------------------------------------------------------------ MLS-C01 as data
+# ------------------------------------------------------------------------- the exams, as data
 
-# The exam a candidate gets when none is named (pages, commands, the shipped bank).
-DEFAULT_BLUEPRINT_CODE = "MLS-C01"
 
-DOMAINS = [
-    (
-        1,
-        "Data Engineering",
-        20,
-        [
-            ("1.1", "Create data repositories for machine learning."),
-            ("1.2", "Identify and implement a data-ingestion solution."),
-            ("1.3", "Identify and implement a data-transformation solution."),
-        ],
+@dataclass(frozen=True)
+class DomainData:
+    number: int
+    title: str
+    weight: int  # share of the scored items, in percent
+    objectives: tuple[tuple[str, str], ...]  # (code, title): the exam guide's task statements
+
+
+@dataclass(frozen=True)
+class BlueprintData:
+    """One exam's facts as the exam guide states them: what ``install_blueprint`` writes.
+
+    ``status_note`` and ``status_source`` are what candidates read about the exam's standing
+    (retired, replaced); the admin edits them afterwards. ``bank`` is the shipped bank's folder
+    under ``content/``.
+    """
+
+    code: str
+    name: str
+    question_count: int
+    duration_minutes: int
+    accommodation_minutes: int
+    score_min: int
+    score_max: int
+    pass_score: int
+    cut_fraction: Decimal
+    max_unscored_items: int
+    domains: tuple[DomainData, ...]
+    bank: str
+    status_note: str = ""
+    status_source: str = ""
+
+    def objective_codes(self) -> frozenset[str]:
+        return frozenset(code for domain in self.domains for code, _ in domain.objectives)
+
+    def model_fields(self) -> dict[str, object]:
+        """The Blueprint row's fields (everything but the code, the domains and the bank)."""
+        return {
+            "name": self.name,
+            "question_count": self.question_count,
+            "duration_minutes": self.duration_minutes,
+            "accommodation_minutes": self.accommodation_minutes,
+            "score_min": self.score_min,
+            "score_max": self.score_max,
+            "pass_score": self.pass_score,
+            "cut_fraction": self.cut_fraction,
+            "max_unscored_items": self.max_unscored_items,
+            "status_note": self.status_note,
+            "status_source": self.status_source,
+        }
+
+
+def straight_line_cut(*, score_min: int, score_max: int, pass_score: int) -> Decimal:
+    """The share of scored items where a straight ``score_min``-``score_max`` line reaches the
+    pass score, to three places: AWS publishes no raw-to-scaled map, so this is the cut the
+    product assumes (exam-facts.md, "Scaled score"). 750 of 100-1000 gives 0.722."""
+    share = Decimal(pass_score - score_min) / Decimal(score_max - score_min)
+    return share.quantize(Decimal("0.001"))
+
+
+# Source: the MLS-C01 exam guide (../shared/exam-facts.md).
+MLS_C01 = BlueprintData(
+    code="MLS-C01",
+    name="AWS Certified Machine Learning – Specialty",
+    question_count=65,
+    duration_minutes=190,
+    accommodation_minutes=30,
+    score_min=100,
+    score_max=1000,
+    pass_score=750,
+    cut_fraction=straight_line_cut(score_min=100, score_max=1000, pass_score=750),
+    max_unscored_items=15,
+    bank="mls-c01",
+    # Worded to what can be sourced: no AWS page we could read states the date; third-party
+    # guides do (exam-facts.md, "Status"). Change it in the admin once AWS's page is confirmed.
+    status_note=(
+        "Third-party guides report that AWS retired this exam on 31 March 2026; its successor "
+        "for ML engineers is MLA-C01. Check the AWS Certification page before you book."
     ),
-    (
-        2,
-        "Exploratory Data Analysis",
-        24,
-        [
-            ("2.1", "Sanitize and prepare data for modeling."),
-            ("2.2", "Perform feature engineering."),
-            ("2.3", "Analyze and visualize data for machine learning."),
-        ],
-    ),
-    (
-        3,
-        "Modeling",
-        36,
-        [
-            ("3.1", "Frame business problems as machine learning problems."),
-            ("3.2", "Select the appropriate model(s) for a given machine learning problem."),
-            ("3.3", "Train machine learning models."),
-            ("3.4", "Perform hyperparameter optimization."),
-            ("3.5", "Evaluate machine learning models."),
-        ],
-    ),
-    (
-        4,
-        "Machine Learning Implementation and Operations",
-        20,
-        [
+    status_source="https://aws.amazon.com/certification/certified-machine-learning-specialty/",
+    domains=(
+        DomainData(
+            1,
+            "Data Engineering",
+            20,
             (
-                "4.1",
-                "Build machine learning solutions for performance, availability, scalability, "
-                "resiliency, and fault tolerance.",
+                ("1.1", "Create data repositories for machine learning."),
+                ("1.2", "Identify and implement a data-ingestion solution."),
+                ("1.3", "Identify and implement a data-transformation solution."),
             ),
+        ),
+        DomainData(
+            2,
+            "Exploratory Data Analysis",
+            24,
             (
-                "4.2",
-                "Recommend and implement the appropriate machine learning services and features "
-                "for a given problem.",
+                ("2.1", "Sanitize and prepare data for modeling."),
+                ("2.2", "Perform feature engineering."),
+                ("2.3", "Analyze and visualize data for machine learning."),
             ),
-            ("4.3", "Apply basic AWS security practices to machine learning solutions."),
-            ("4.4", "Deploy and operationalize machine learning solutions."),
-        ],
+        ),
+        DomainData(
+            3,
+            "Modeling",
+            36,
+            (
+                ("3.1", "Frame business problems as machine learning problems."),
+                ("3.2", "Select the appropriate model(s) for a given machine learning problem."),
+                ("3.3", "Train machine learning models."),
+                ("3.4", "Perform hyperparameter optimization."),
+                ("3.5", "Evaluate machine learning models."),
+            ),
+        ),
+        DomainData(
+            4,
+            "Machine Learning Implementation and Operations",
+            20,
+            (
+                (
+                    "4.1",
+                    "Build machine learning solutions for performance, availability, "
+                    "scalability, resiliency, and fault tolerance.",
+                ),
+                (
+                    "4.2",
+                    "Recommend and implement the appropriate machine learning services and "
+                    "features for a given problem.",
+                ),
+                ("4.3", "Apply basic AWS security practices to machine learning solutions."),
+                ("4.4", "Deploy and operationalize machine learning solutions."),
+            ),
+        ),
     ),
-]
+)
+
+# Source: the MLA-C01 exam guide (content/mla-c01/EXAM.md lists each fact and where it is from).
+MLA_C01 = BlueprintData(
+    code="MLA-C01",
+    name="AWS Certified Machine Learning Engineer – Associate",
+    question_count=65,
+    duration_minutes=130,
+    accommodation_minutes=30,
+    score_min=100,
+    score_max=1000,
+    pass_score=720,
+    # Not published by AWS: the same assumption as MLS-C01's, where a straight 100-1000 line
+    # crosses the pass score (720 -> 620/900 = 0.689, so 35 of 50 scored items).
+    cut_fraction=straight_line_cut(score_min=100, score_max=1000, pass_score=720),
+    max_unscored_items=15,
+    bank="mla-c01",
+    domains=(
+        DomainData(
+            1,
+            "Data Preparation for Machine Learning (ML)",
+            28,
+            (
+                ("1.1", "Ingest and store data."),
+                ("1.2", "Transform data and perform feature engineering."),
+                ("1.3", "Ensure data integrity and prepare data for modeling."),
+            ),
+        ),
+        DomainData(
+            2,
+            "ML Model Development",
+            26,
+            (
+                ("2.1", "Choose a modeling approach."),
+                ("2.2", "Train and refine models."),
+                ("2.3", "Analyze model performance."),
+            ),
+        ),
+        DomainData(
+            3,
+            "Deployment and Orchestration of ML Workflows",
+            22,
+            (
+                (
+                    "3.1",
+                    "Select deployment infrastructure based on existing architecture and "
+                    "requirements.",
+                ),
+                (
+                    "3.2",
+                    "Create and script infrastructure based on existing architecture and "
+                    "requirements.",
+                ),
+                (
+                    "3.3",
+                    "Use automated orchestration tools to set up continuous integration and "
+                    "continuous delivery (CI/CD) pipelines.",
+                ),
+            ),
+        ),
+        DomainData(
+            4,
+            "ML Solution Monitoring, Maintenance, and Security",
+            24,
+            (
+                ("4.1", "Monitor model inference."),
+                ("4.2", "Monitor and optimize infrastructure and costs."),
+                ("4.3", "Secure AWS resources."),
+            ),
+        ),
+    ),
+)
+
+# Every exam the product ships, each with its bank in content/<bank>/.
+BLUEPRINTS: tuple[BlueprintData, ...] = (MLS_C01, MLA_C01)
+CONTENT_ROOT = Path(__file__).resolve().parents[2] / "content"
 
 
-def install_mls_c01(apps: Apps) -> None:
+def shipped_banks(root: Path = CONTENT_ROOT) -> list[Path]:
+    """The shipped bank folders that exist, in ``BLUEPRINTS`` order (bin/setup imports them)."""
+    return [root / data.bank for data in BLUEPRINTS if (root / data.bank).is_dir()]
+
+
+# The exam a candidate gets when none is named and their profile names none (pages, commands).
+DEFAULT_BLUEPRINT_CODE = MLS_C01.code
+
+
+def shipped_blueprint(code: str) -> BlueprintData | None:
+    return next((data for data in BLUEPRINTS if data.code == code), None)
+
+
+def install_blueprint(apps: Apps, data: BlueprintData) -> None:
+    """Write one exam's row, domains and objectives (idempotent: update or create).
+
+    Only the fields the model has at this point of the migration history are written: an early
+    migration's historical model lacks fields added since, and a later migration installs again.
+    """
     Blueprint = apps.get_model("quiz", "Blueprint")
     Domain = apps.get_model("quiz", "Domain")
     Objective = apps.get_model("quiz", "Objective")
+    has = {field.name for field in Blueprint._meta.get_fields()}
     blueprint, _ = Blueprint.objects.update_or_create(
-        code=DEFAULT_BLUEPRINT_CODE,
-        defaults={
-            "name": "AWS Certified Machine Learning – Specialty",
-            "question_count": 65,
-            "duration_minutes": 190,
-            "accommodation_minutes": 30,
-            "score_min": 100,
-            "score_max": 1000,
-            "pass_score": 750,
-            "cut_fraction": Decimal("0.722"),
-            "max_unscored_items": 15,
-        },
+        code=data.code,
+        defaults={name: value for name, value in data.model_fields().items() if name in has},
     )
-    for number, title, weight, objectives in DOMAINS:
+    for domain_data in data.domains:
         domain, _ = Domain.objects.update_or_create(
-            blueprint=blueprint, number=number, defaults={"title": title, "weight": weight}
+            blueprint=blueprint,
+            number=domain_data.number,
+            defaults={"title": domain_data.title, "weight": domain_data.weight},
         )
-        for code, objective_title in objectives:
+        for code, objective_title in domain_data.objectives:
             Objective.objects.update_or_create(
                 domain=domain, code=code, defaults={"title": objective_title}
             )
+
+
+def install_blueprints(apps: Apps) -> None:
+    for data in BLUEPRINTS:
+        install_blueprint(apps, data)
 
 
 def install_authors_group(apps: Apps) -> None:

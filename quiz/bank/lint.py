@@ -6,7 +6,8 @@ shape: its position, its length, its echo of the stem. The bank must also look l
 not reuse a scenario, and not let Markdown turn identifiers into emphasis.
 
 Every check is a pure function over ``LintItem`` values, so it runs the same on YAML files (no
-database: ``python -m quiz.bank.lint content/mls-c01``) and on the database
+database: ``python -m quiz.bank.lint content/mls-c01``, or ``--shipped`` for every shipped bank,
+each against its own exam's objectives) and on the database
 (``python manage.py bank_lint``). Only published items are linted by default: drafts, pretest and
 retired items are not what candidates are scored on.
 
@@ -28,6 +29,7 @@ from itertools import combinations
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from quiz.bank.blueprint import BLUEPRINTS, CONTENT_ROOT, BlueprintData
 from quiz.bank.importers.parsed import FileProblem
 from quiz.bank.importers.yaml_format import parse_yaml
 from quiz.bank.rules import MULTIPLE, SINGLE, STATUSES, normalise_text
@@ -763,6 +765,48 @@ def check_identifier_emphasis(items: Sequence[LintItem]) -> CheckResult:
     return CheckResult(code, "Identifier emphasis", not findings, figures, tuple(findings))
 
 
+def check_blueprint(items: Sequence[LintItem], blueprint: BlueprintData) -> CheckResult:
+    """Every item of an exam's bank folder is that exam's and names one of its objectives (the
+    exam guide's task statements, from ``quiz/bank/blueprint.py``): an MLS-C01 question in the
+    MLA-C01 folder, or an objective the exam does not have, would fail only at import. Every
+    status is checked: a draft with a wrong objective is as unimportable as a published one."""
+    code = "blueprint"
+    objectives = blueprint.objective_codes()
+    other_exam = [item.id for item in items if item.blueprint != blueprint.code]
+    unknown = [
+        item.id
+        for item in items
+        if item.blueprint == blueprint.code and item.objective not in objectives
+    ]
+    findings: list[Finding] = []
+    if other_exam:
+        findings.append(
+            Finding(
+                code,
+                "other_blueprint",
+                f"Not a {blueprint.code} question: move it to its own exam's folder.",
+                tuple(other_exam),
+            )
+        )
+    if unknown:
+        findings.append(
+            Finding(
+                code,
+                "unknown_objective",
+                f"Names an objective {blueprint.code} does not have "
+                f"(it has {', '.join(sorted(objectives))}).",
+                tuple(unknown),
+            )
+        )
+    figures = (
+        f"{blueprint.code}: {len(items)} items; of another exam {len(other_exam)}, "
+        f"with an unknown objective {len(unknown)}",
+    )
+    return CheckResult(
+        code, f"Objectives of {blueprint.code}", not findings, figures, tuple(findings)
+    )
+
+
 CHECKS = (
     check_key_position,
     check_key_length,
@@ -777,15 +821,21 @@ CHECKS = (
 
 
 def lint(
-    items: Iterable[LintItem], *, statuses: Sequence[str] = DEFAULT_STATUSES, title: str = ""
+    items: Iterable[LintItem],
+    *,
+    statuses: Sequence[str] = DEFAULT_STATUSES,
+    title: str = "",
+    blueprint: BlueprintData | None = None,
 ) -> LintReport:
     """Run every check on the items whose status is one of ``statuses`` (published by default:
-    drafts, pretest and retired items are left out and counted)."""
+    drafts, pretest and retired items are left out and counted). With ``blueprint``, also check
+    that every item, whatever its status, belongs to that exam and its objectives."""
     items = list(items)
     linted = [item for item in items if item.status in statuses]
     excluded = Counter(item.status for item in items if item.status not in statuses)
+    exam = [check_blueprint(items, blueprint)] if blueprint else []
     return LintReport(
-        checks=[check(linted) for check in CHECKS],
+        checks=exam + [check(linted) for check in CHECKS],
         linted=len(linted),
         excluded=excluded,
         statuses=tuple(statuses),
@@ -834,7 +884,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m quiz.bank.lint",
         description="Lint YAML question files or folders as one bank (no database needed).",
     )
-    parser.add_argument("paths", nargs="+", help="YAML files or folders.")
+    parser.add_argument("paths", nargs="*", help="YAML files or folders.")
+    parser.add_argument(
+        "--shipped",
+        action="store_true",
+        help="Lint every shipped bank (content/<exam>/), each against its own exam's "
+        "objectives (what make lint runs).",
+    )
     parser.add_argument(
         "--status",
         action="append",
@@ -856,9 +912,13 @@ def run_yaml(
     statuses: Sequence[str] | None,
     per_file: bool,
     blueprint: str = "",
+    exam: BlueprintData | None = None,
     write=print,
 ) -> bool:
-    """Lint YAML files as one bank and write the report; True when the lint passes."""
+    """Lint YAML files as one bank and write the report; True when the lint passes.
+
+    ``blueprint`` keeps only that exam's items; ``exam`` checks every item against that exam's
+    objectives (a shipped bank's folder)."""
     statuses = tuple(statuses or DEFAULT_STATUSES)
     try:
         items = items_from_yaml(paths)
@@ -873,15 +933,38 @@ def run_yaml(
         for report in reports_per_file(items, statuses=statuses):
             write(format_report(report, findings=False))
             write("")
-    report = lint(items, statuses=statuses, title=", ".join(paths))
+    report = lint(items, statuses=statuses, title=", ".join(map(str, paths)), blueprint=exam)
     write(format_report(report))
     return report.passed
+
+
+def run_shipped(
+    *, statuses: Sequence[str] | None, per_file: bool, root: Path = CONTENT_ROOT, write=print
+) -> bool:
+    """Lint each shipped bank folder as its own bank, against its own exam's objectives. An
+    exam whose folder does not exist yet is said, not failed: its bank is still to be written."""
+    passed = True
+    for exam in BLUEPRINTS:
+        folder = root / exam.bank
+        if not folder.is_dir():
+            write(f"Bank lint: {exam.code} — no folder {folder} yet; nothing to lint.")
+            continue
+        passed &= run_yaml(
+            [str(folder)], statuses=statuses, per_file=per_file, exam=exam, write=write
+        )
+        write("")
+    return passed
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     options = parser.parse_args(argv)
-    passed = run_yaml(options.paths, statuses=options.statuses, per_file=options.per_file)
+    if options.shipped == bool(options.paths):
+        parser.error("name YAML files or folders, or --shipped (not both)")
+    if options.shipped:
+        passed = run_shipped(statuses=options.statuses, per_file=options.per_file)
+    else:
+        passed = run_yaml(options.paths, statuses=options.statuses, per_file=options.per_file)
     return 0 if passed else 1
 
 

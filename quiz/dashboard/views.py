@@ -9,7 +9,9 @@ from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
+from quiz.bank.blueprint import DEFAULT_BLUEPRINT_CODE
 from quiz.dashboard.charts import line_chart
+from quiz.http import candidate_blueprint
 from quiz.models import Attempt, Blueprint, Objective, PracticeSession, RegradeNotice
 from quiz.practice.services import objective_mastery
 from quiz.readiness.views import readiness_context
@@ -22,21 +24,25 @@ RECENT_ATTEMPTS = 10
 def home(request: HttpRequest) -> HttpResponse:
     """The product page for visitors; the candidate's dashboard once logged in."""
     if not request.user.is_authenticated:
-        return TemplateResponse(request, "quiz/home.html")
-    return TemplateResponse(request, "quiz/dashboard.html", dashboard_context(request.user))
+        return TemplateResponse(request, "quiz/home.html", {"blueprints": Blueprint.objects.all()})
+    blueprint = candidate_blueprint(request.GET.get("blueprint"), request.user)
+    return TemplateResponse(
+        request, "quiz/dashboard.html", dashboard_context(request.user, blueprint)
+    )
 
 
-def dashboard_context(user) -> dict:
+def dashboard_context(user, blueprint: Blueprint) -> dict:
+    """One exam's dashboard: its scores, charts, mastery, readiness and reviews. Mocks in
+    progress are listed whatever their exam: a running clock is never hidden."""
     attempts = list(
         Attempt.objects.for_user(user).select_related("blueprint").order_by("-started_at")
     )
-    finished = [a for a in attempts if a.is_finished]
+    finished = [a for a in attempts if a.is_finished and a.blueprint_id == blueprint.pk]
     recent = list(reversed(finished[:RECENT_ATTEMPTS]))
     labels = [f"#{n}" for n in range(len(finished) - len(recent) + 1, len(finished) + 1)]
     score_chart = domain_chart = None
     domain_rows: list[dict] = []
     if recent:
-        blueprint = recent[-1].blueprint
         score_chart = line_chart(
             x_labels=labels,
             series=[("Scaled score", [a.scaled_score for a in recent])],
@@ -65,14 +71,19 @@ def dashboard_context(user) -> dict:
         domain_rows = [
             {"number": k, "title": titles[k], "percents": percents[k]} for k in sorted(percents)
         ]
-    blueprint = Blueprint.objects.default()
-    mastery = objective_mastery(user=user, blueprint=blueprint) if blueprint else []
     return {
+        "blueprint": blueprint,
+        # Whether this is the exam the candidate prepares for (their choice, else the default),
+        # or one a link named.
+        "preparing": blueprint.pk == user.exam_id
+        if user.exam_id
+        else blueprint.code == DEFAULT_BLUEPRINT_CODE,
         "notices": RegradeNotice.objects.unseen_by(user).select_related(
             "attempt__blueprint", "regrade"
         ),
-        "mastery": mastery,
-        "in_progress": [a for a in attempts if not a.is_finished],
+        "mastery": objective_mastery(user=user, blueprint=blueprint),
+        "in_progress": (in_progress := [a for a in attempts if not a.is_finished]),
+        "mock_running": any(a.blueprint_id == blueprint.pk for a in in_progress),
         "finished": finished,
         "recent_labels": labels,
         "score_chart": score_chart,
@@ -81,7 +92,7 @@ def dashboard_context(user) -> dict:
         "recent": recent,
         "weakest": weakest_objectives(finished),
         "blueprints": Blueprint.objects.all(),
-        **readiness_context(user),
+        **readiness_context(user, blueprint),
     }
 
 
@@ -112,15 +123,26 @@ def weakest_objectives(finished: list[Attempt], limit: int = 5) -> list[dict]:
 @never_cache
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
-    """Every mock and practice session of the candidate, newest first, with links to each
-    result and its answers."""
-    attempts = Attempt.objects.for_user(request.user).select_related("blueprint")
-    sessions = PracticeSession.objects.for_user(request.user).annotate(
-        item_count=Count("items"),
-        answered=Count("items", filter=Q(items__answered_at__isnull=False)),
-        correct=Count("items", filter=Q(items__is_correct=True)),
+    """Every mock and practice session of the candidate for one exam, newest first, with links
+    to each result and its answers."""
+    blueprint = candidate_blueprint(request.GET.get("blueprint"), request.user)
+    attempts = (
+        Attempt.objects.for_user(request.user)
+        .filter(blueprint=blueprint)
+        .select_related("blueprint")
+    )
+    sessions = (
+        PracticeSession.objects.for_user(request.user)
+        .filter(blueprint=blueprint)
+        .annotate(
+            item_count=Count("items"),
+            answered=Count("items", filter=Q(items__answered_at__isnull=False)),
+            correct=Count("items", filter=Q(items__is_correct=True)),
+        )
     )
     rows = [{"kind": "mock", "at": a.started_at, "attempt": a} for a in attempts]
     rows += [{"kind": "practice", "at": s.created_at, "session": s} for s in sessions]
     rows.sort(key=lambda row: row["at"], reverse=True)
-    return TemplateResponse(request, "quiz/history.html", {"rows": rows})
+    others = Blueprint.objects.exclude(pk=blueprint.pk)
+    context = {"rows": rows, "blueprint": blueprint, "other_blueprints": others}
+    return TemplateResponse(request, "quiz/history.html", context)

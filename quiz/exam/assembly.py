@@ -80,6 +80,26 @@ class BankTooSmall(Exception):
         super().__init__("; ".join(str(s) for s in shortfalls))
 
 
+def bank_shortfalls(
+    spec: BlueprintSpec, *, published: Mapping[int, int], pretest: int
+) -> list[Shortfall]:
+    """Where a bank cannot fill one form: each domain with fewer published questions than the
+    form's scored items need there. ``published`` counts them per domain number; ``pretest``
+    pretest questions fill up to ``spec.max_unscored`` of the form, leaving fewer to score.
+
+    A blueprint without domains cannot fill a form at all: one shortfall says so.
+    """
+    if not spec.domain_weights:
+        return [Shortfall(0, "no domains defined", spec.question_count, 0)]
+    scored_total = spec.question_count - min(pretest, spec.max_unscored)
+    needed = largest_remainder(scored_total, spec.domain_weights)
+    return [
+        Shortfall(number, spec.domain_titles.get(number, ""), need, published.get(number, 0))
+        for number, need in sorted(needed.items())
+        if published.get(number, 0) < need
+    ]
+
+
 def preference(candidate: Candidate) -> tuple[int, int, int]:
     """Unseen first, then least recently seen; the seeded key breaks ties."""
     return (candidate.recency, candidate.shuffle_key, candidate.version_id)
@@ -108,8 +128,6 @@ def assemble(
     """
     rng = random.Random(seed)
     pretest = sorted(pretest_pool, key=preference)[: spec.max_unscored]
-    scored_total = spec.question_count - len(pretest)
-    needed = largest_remainder(scored_total, spec.domain_weights)
 
     by_objective: dict[int, list[Candidate]] = defaultdict(list)
     objectives_of_domain: dict[int, set[int]] = defaultdict(set)
@@ -117,15 +135,13 @@ def assemble(
         by_objective[candidate.objective_id].append(candidate)
         objectives_of_domain[candidate.domain_number].add(candidate.objective_id)
 
-    shortfalls = []
-    for number, need in needed.items():
-        available = sum(len(by_objective[o]) for o in objectives_of_domain[number])
-        if available < need:
-            shortfalls.append(
-                Shortfall(number, spec.domain_titles.get(number, ""), need, available)
-            )
-    if shortfalls:
+    available = {
+        number: sum(len(by_objective[o]) for o in objectives_of_domain[number])
+        for number in spec.domain_weights
+    }
+    if shortfalls := bank_shortfalls(spec, published=available, pretest=len(pretest)):
         raise BankTooSmall(shortfalls)
+    needed = largest_remainder(spec.question_count - len(pretest), spec.domain_weights)
 
     chosen_by_objective: dict[int, list[Candidate]] = {}
     left_by_objective: dict[int, list[Candidate]] = {}

@@ -14,24 +14,27 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from quiz.exam.assembly import BankTooSmall
+from quiz.exam.assembly import BankTooSmall, bank_shortfalls
 from quiz.exam.forms import REVIEW_FILTERS, REVIEW_SUBSETS, AnswerForm, in_review_subset
 from quiz.exam.services import (
+    blueprint_spec,
     finish_attempt,
     granted_minutes,
     record_presence,
     save_answer,
     start_attempt,
 )
-from quiz.http import CONFLICT, INVALID, blueprint_or_404
-from quiz.models import Attempt, AttemptItem, ItemState, item_state
+from quiz.http import CONFLICT, INVALID, candidate_blueprint
+from quiz.models import Attempt, AttemptItem, ItemState, Question, item_state
 
 
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def mock_start(request: HttpRequest, code: str | None = None) -> HttpResponse:
-    blueprint = blueprint_or_404(code)
+    """An exam's start page (the candidate's chosen exam at ``/mock/``): its rules and status,
+    and whether its bank can fill a form yet; a POST starts (or resumes) a mock."""
+    blueprint = candidate_blueprint(code, request.user)
     now = timezone.now()
     in_progress = (
         Attempt.objects.for_user(request.user).in_progress().filter(blueprint=blueprint).first()
@@ -55,12 +58,21 @@ def mock_start(request: HttpRequest, code: str | None = None) -> HttpResponse:
     )
 
 
-def _start_context(request, blueprint, in_progress, shortfalls=()) -> dict:
+def _start_context(request, blueprint, in_progress, shortfalls=None) -> dict:
+    published, pretest = Question.objects.servable_counts(blueprint)
+    if shortfalls is None:
+        # Said before the candidate presses Start: an exam whose bank is still being written
+        # (a new blueprint) explains itself instead of failing on the click.
+        shortfalls = bank_shortfalls(
+            blueprint_spec(blueprint), published=published, pretest=pretest
+        )
     return {
         "blueprint": blueprint,
         "in_progress": in_progress,
         "minutes": granted_minutes(blueprint=blueprint, user=request.user),
         "shortfalls": shortfalls,
+        "published_count": sum(published.values()),
+        "pretest_count": pretest,
     }
 
 

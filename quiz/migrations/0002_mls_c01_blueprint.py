@@ -2,11 +2,11 @@
 
 from django.db import migrations
 
-from quiz.bank.blueprint import install_authors_group, install_mls_c01
+from quiz.bank.blueprint import MLS_C01, install_authors_group, install_blueprint
 
 
 def create_blueprint(apps, schema_editor):
-    install_mls_c01(apps)
+    install_blueprint(apps, MLS_C01)
 
 
 def create_authors_group(apps, schema_editor):

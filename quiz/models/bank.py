@@ -62,6 +62,16 @@ class Blueprint(models.Model):
     max_unscored_items = models.PositiveSmallIntegerField(
         default=15, help_text="At most this many pretest (unscored) items per form."
     )
+    # What candidates read about the exam's standing where they choose it and on its start page.
+    status_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text='Shown to candidates, e.g. "Retired on 31 March 2026." State only what the '
+        "source says. Leave blank for an exam with nothing to report.",
+    )
+    status_source = models.URLField(
+        blank=True, help_text="Where the status note comes from (shown as its source link)."
+    )
 
     objects = BlueprintQuerySet.as_manager()
 
@@ -91,6 +101,15 @@ class Blueprint(models.Model):
             raise ValidationError(
                 "The pass score must lie above the minimum and at most the maximum score.",
                 code="pass_score_outside_scale",
+            )
+        # A source with nothing to show it for would be a bare link on the candidates' pages.
+        if self.status_source and not self.status_note.strip():
+            raise ValidationError(
+                {
+                    "status_note": ValidationError(
+                        "Write the note this source supports.", code="source_without_note"
+                    )
+                }
             )
 
 
@@ -142,6 +161,28 @@ def validate_external_id(value: str) -> None:
 class QuestionQuerySet(models.QuerySet):
     def for_blueprint(self, blueprint: Blueprint) -> QuestionQuerySet:
         return self.filter(objective__domain__blueprint=blueprint)
+
+    def servable_counts(self, blueprint: Blueprint) -> tuple[dict[int, int], int]:
+        """(published questions per domain number, pretest questions) that assembly may serve
+        for ``blueprint``, in one query: what a start page compares with one form's needs."""
+        rows = (
+            self.for_blueprint(blueprint)
+            .filter(
+                current_version__isnull=False,
+                status__in=[Question.Status.PUBLISHED, Question.Status.PRETEST],
+            )
+            .values_list("objective__domain__number", "status")
+            .annotate(count=models.Count("pk"))
+            .order_by()
+        )
+        published: dict[int, int] = {}
+        pretest = 0
+        for number, status, count in rows:
+            if status == Question.Status.PUBLISHED:
+                published[number] = published.get(number, 0) + count
+            else:
+                pretest += count
+        return published, pretest
 
     def assembly_pools(
         self, *, blueprint: Blueprint, user, seed: int

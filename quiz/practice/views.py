@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quiz.exam.keys import paused_during_mock
-from quiz.http import CONFLICT, INVALID, blueprint_or_404, optional_int
+from quiz.http import CONFLICT, INVALID, candidate_blueprint, optional_int
 from quiz.models import (
     Attempt,
     AttemptItem,
@@ -40,7 +40,7 @@ from quiz.readiness.review import record_review
 @never_cache
 @require_http_methods(["GET", "POST"])
 def practice_start(request: HttpRequest) -> HttpResponse:
-    blueprint = blueprint_or_404(request.GET.get("blueprint"))
+    blueprint = candidate_blueprint(request.GET.get("blueprint"), request.user)
     initial = {}
     if (objective := optional_int(request.GET, "objective")) is not None:
         initial["objectives"] = [objective]
@@ -67,8 +67,10 @@ def practice_start(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "blueprint": blueprint,
-        "bookmark_count": Bookmark.objects.filter(user=request.user).count(),
-        "recent": PracticeSession.objects.for_user(request.user)[:5],
+        "bookmark_count": Bookmark.objects.filter(
+            user=request.user, question__objective__domain__blueprint=blueprint
+        ).count(),
+        "recent": PracticeSession.objects.for_user(request.user).filter(blueprint=blueprint)[:5],
     }
     return TemplateResponse(request, "quiz/practice_start.html", context, status=status)
 

@@ -37,7 +37,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from quiz.bank.blueprint import DOMAINS
+from quiz.bank.blueprint import MLS_C01
 from quiz.exam import scoring
 from quiz.exam.assembly import SAMPLE_KEY_SPACE, Candidate, assemble, shuffle_key
 from quiz.exam.services import Answer as MockAnswer
@@ -158,7 +158,7 @@ class _Bank:
                 for d in source.domains.prefetch_related("objectives")
             ]
             if source
-            else [(n, t, w, objs) for n, t, w, objs in DOMAINS]
+            else [(d.number, d.title, d.weight, d.objectives) for d in MLS_C01.domains]
         )
         self.difficulty: dict[int, float] = {}
         self.objectives: list[Objective] = []

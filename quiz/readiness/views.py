@@ -4,12 +4,14 @@ the exam date. Thin views over ``services`` and ``review``."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -30,12 +32,9 @@ class ExamDateForm(forms.Form):
     )
 
 
-def readiness_context(user, now: datetime | None = None) -> dict:
-    """What the dashboard's readiness, next-step and review includes need."""
+def readiness_context(user, blueprint: Blueprint, now: datetime | None = None) -> dict:
+    """What the dashboard's readiness, next-step and review includes need, for one exam."""
     now = now or timezone.now()
-    blueprint = Blueprint.objects.default()
-    if blueprint is None:
-        return {"readiness": None}
     answers = answer_history(user=user, blueprint=blueprint)
     report = readiness_report(user=user, blueprint=blueprint, now=now, answers=answers)
     exam_date = review.exam_date_of(user=user, blueprint=blueprint)
@@ -72,7 +71,7 @@ def review_start(request: HttpRequest) -> HttpResponse:
         session = review.start_review(user=request.user, blueprint=blueprint, now=timezone.now())
     except NothingToPractise:
         messages.info(request, "No reviews are due today.")
-        return redirect("home")
+        return redirect(dashboard_url(blueprint))
     return redirect("quiz:practice_question", session_id=session.pk, position=1)
 
 
@@ -83,7 +82,7 @@ def exam_date(request: HttpRequest) -> HttpResponse:
     form = ExamDateForm(request.POST)
     if not form.is_valid():
         messages.error(request, "That date could not be read.")
-        return redirect("home")
+        return redirect(dashboard_url(blueprint))
     chosen: date | None = form.cleaned_data["date"]
     review.set_exam_date(
         user=request.user, blueprint=blueprint, exam_date=chosen, now=timezone.now()
@@ -91,4 +90,9 @@ def exam_date(request: HttpRequest) -> HttpResponse:
     messages.success(
         request, f"Exam date set: {chosen:%-d %B %Y}." if chosen else "Exam date cleared."
     )
-    return redirect("home")
+    return redirect(dashboard_url(blueprint))
+
+
+def dashboard_url(blueprint: Blueprint) -> str:
+    """The dashboard of one exam (the dates and reviews set there belong to it)."""
+    return f"{reverse('home')}?{urlencode({'blueprint': blueprint.code})}"

@@ -540,3 +540,96 @@ def test_command_passes_on_a_database_bank_that_meets_every_check(db, capsys):
 def test_command_refuses_an_unknown_blueprint(db):
     with pytest.raises(CommandError, match="No blueprint"):
         call_command("bank_lint", "--blueprint", "NOPE-01")
+
+
+# --- Each shipped bank against its own exam (issue 19) ------------------------------------------
+def test_check_blueprint_names_items_of_another_exam_and_unknown_objectives():
+    from dataclasses import replace
+
+    from quiz.bank.blueprint import MLA_C01
+    from quiz.bank.lint import check_blueprint
+
+    own = replace(item(1), blueprint="MLA-C01", objective="3.3")
+    other = item(2)  # an MLS-C01 question
+    unknown = replace(item(3), blueprint="MLA-C01", objective="3.4", status="draft")
+    result = check_blueprint([own, other, unknown], MLA_C01)
+    assert not result.passed
+    assert {f.code: f.ids for f in result.findings} == {
+        "other_blueprint": ("q-002",),
+        "unknown_objective": ("q-003",),  # a draft too: it would not import either
+    }
+    assert check_blueprint([own], MLA_C01).passed
+    assert lint([own, other], blueprint=MLA_C01).check("blueprint").passed is False
+    assert "blueprint" not in {check.code for check in lint([own]).checks}
+
+
+def test_shipped_lint_checks_each_exam_folder_against_its_own_objectives(tmp_path):
+    (tmp_path / "mls-c01").mkdir()
+    (tmp_path / "mls-c01" / "bank.yaml").write_text(
+        YAML.replace('objective: "2.1"', 'objective: "3.5"'), encoding="utf-8"
+    )
+    # MLA-C01 has no objective 3.5, and its folder holds an MLS-C01 file.
+    (tmp_path / "mla-c01").mkdir()
+    (tmp_path / "mla-c01" / "1.1-ingest-store.yaml").write_text(
+        YAML.replace("blueprint: MLS-C01", "blueprint: MLA-C01").replace(
+            'objective: "1.1"', 'objective: "3.5"'
+        ),
+        encoding="utf-8",
+    )
+    out: list[str] = []
+    assert not bank_lint.run_shipped(statuses=None, per_file=False, root=tmp_path, write=out.append)
+    text = "\n".join(out)
+    assert "[FAIL] Objectives of MLA-C01" in text
+    assert "Names an objective MLA-C01 does not have" in text and "lint-001" in text
+    assert "[PASS] Objectives of MLS-C01" in text
+
+
+def test_shipped_lint_passes_on_an_exam_whose_folder_is_empty_or_missing(tmp_path):
+    (tmp_path / "mls-c01").mkdir()
+    out: list[str] = []
+    assert bank_lint.run_shipped(statuses=None, per_file=False, root=tmp_path, write=out.append)
+    text = "\n".join(out)
+    assert "0 published items" in text
+    assert "MLA-C01 — no folder" in text
+
+
+def test_the_shipped_lint_runs_without_django_settings_or_a_database():
+    """What make lint runs: python -m quiz.bank.lint --shipped, database-free."""
+    import os
+    import subprocess  # nosec B404: the project's own module, fixed arguments
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+    env["DATABASE_URL"] = "postgres://nobody@127.0.0.1:1/none"  # unreachable if it were used
+    done = subprocess.run(  # nosec B603
+        [sys.executable, "-m", "quiz.bank.lint", "--shipped"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Bank lint passed." in done.stdout
+    assert "[PASS] Objectives of MLS-C01" in done.stdout
+
+
+def test_the_lint_entry_point_wants_paths_or_shipped():
+    with pytest.raises(SystemExit):
+        bank_lint.main([])
+    with pytest.raises(SystemExit):
+        bank_lint.main(["--shipped", "content/mls-c01"])
+
+
+def test_command_on_paths_with_a_shipped_blueprint_checks_its_objectives(tmp_path, capsys):
+    (tmp_path / "bank.yaml").write_text(
+        YAML.replace("blueprint: MLS-C01", "blueprint: MLA-C01").replace(
+            'objective: "1.1"', 'objective: "3.4"'
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError):
+        call_command("bank_lint", str(tmp_path), "--blueprint", "MLA-C01")
+    out = capsys.readouterr().out
+    assert "[FAIL] Objectives of MLA-C01" in out and "lint-001" in out

@@ -231,7 +231,7 @@ def test_the_cut_number_correct_scores_750_and_passes_and_one_fewer_fails(
     assert int(page.get_by_test_id("scaled-score").inner_text()) < 750
     assert page.get_by_test_id("outcome").inner_text() == "Fail"
 
-    page.goto("/")
+    page.goto(f"/?blueprint={blueprint.code}")
     page.get_by_role("heading", name="Scaled scores").wait_for()
     assert page.locator("svg[role=img]").count() == 2
     assert_accessible(page, axe_source)

@@ -116,7 +116,7 @@ def a_candidate_with_a_history():
     """Two finished mocks (one with answers), a mock in progress, a practice session."""
     blueprint = small_blueprint(per_objective=6)
     with_long_content()
-    user = UserFactory()
+    user = UserFactory(exam=blueprint)  # the exam they prepare for: every page follows it
     now = timezone.now()
     done = start_attempt(user=user, blueprint=blueprint, now=now)
     for item in done.items.all():
@@ -164,6 +164,10 @@ def test_no_page_scrolls_sideways_and_axe_finds_nothing_serious(
         "practice-question": f"/practice/{session.pk}/questions/2/",
         "practice-summary": f"/practice/{session.pk}/",
         "profile": "/accounts/profile/",
+        # Another exam, whose bank is still empty: its dashboard, and a start page that says so.
+        "dashboard-mla": "/?blueprint=MLA-C01",
+        "mock-start-mla": "/mock/MLA-C01/",
+        "history-mla": "/history/?blueprint=MLA-C01",
     }
     for name, url in pages.items():
         page.goto(url)

@@ -23,7 +23,8 @@ def test_history_lists_every_mock_and_practice_session_with_links(
         user=user, blueprint=blueprint, kind="chosen", length=2, objective_ids=objectives, now=NOW
     )
     answer_practice(session_id=session.pk, user=user, position=1, selected=(0,), now=NOW)
-    html = candidate_client.get(reverse("quiz:history")).content.decode()
+    url = f"{reverse('quiz:history')}?blueprint={blueprint.code}"
+    html = candidate_client.get(url).content.decode()
     assert reverse("quiz:attempt_result", args=[finished.pk]) in html
     assert reverse("quiz:attempt_answers", args=[finished.pk]) in html
     assert reverse("quiz:practice_summary", args=[session.pk]) in html
@@ -37,7 +38,7 @@ def test_history_shows_only_the_candidates_own_sittings(client, blueprint, user)
 
     start_attempt(user=user, blueprint=blueprint, now=NOW)
     client.force_login(UserFactory(username="someone-else"))
-    html = client.get(reverse("quiz:history")).content.decode()
+    html = client.get(f"{reverse('quiz:history')}?blueprint={blueprint.code}").content.decode()
     assert "Nothing yet" in html
 
 
@@ -45,5 +46,5 @@ def test_the_dashboard_links_to_each_attempts_answers(candidate_client, user, bl
     attempt = finish_attempt(
         attempt=start_attempt(user=user, blueprint=blueprint, now=NOW), now=NOW
     )
-    html = candidate_client.get(reverse("home")).content.decode()
+    html = candidate_client.get(f"/?blueprint={blueprint.code}").content.decode()
     assert f'href="{reverse("quiz:attempt_answers", args=[attempt.pk])}"' in html

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from quiz.bank.blueprint import DEFAULT_BLUEPRINT_CODE
+from quiz.bank.blueprint import DEFAULT_BLUEPRINT_CODE, shipped_blueprint
 from quiz.bank.lint import DEFAULT_STATUSES, format_report, items_from_database, lint, run_yaml
 from quiz.bank.rules import STATUSES
 from quiz.models import Blueprint
@@ -44,6 +44,8 @@ class Command(BaseCommand):
                 statuses=statuses,
                 per_file=options["per_file"],
                 blueprint=options["blueprint"],
+                # A shipped exam's files are also checked against its objectives.
+                exam=shipped_blueprint(options["blueprint"]),
                 write=self.stdout.write,
             )
         else:

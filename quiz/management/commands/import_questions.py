@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from quiz.bank.blueprint import DEFAULT_BLUEPRINT_CODE
+from quiz.bank.blueprint import DEFAULT_BLUEPRINT_CODE, shipped_banks
 from quiz.bank.importers.files import import_paths
 
 
@@ -15,7 +15,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("paths", nargs="+", help="Files or folders.")
+        parser.add_argument("paths", nargs="*", help="Files or folders.")
+        parser.add_argument(
+            "--shipped",
+            action="store_true",
+            help="Import every shipped bank (content/<exam>/ of each shipped blueprint); "
+            "what bin/setup runs.",
+        )
         parser.add_argument(
             "--blueprint",
             default=DEFAULT_BLUEPRINT_CODE,
@@ -34,8 +40,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        if options["shipped"] == bool(options["paths"]):
+            raise CommandError("Name files or folders, or --shipped (not both).")
+        paths = [str(path) for path in shipped_banks()] if options["shipped"] else options["paths"]
         report = import_paths(
-            options["paths"],
+            paths,
             blueprint_code=options["blueprint"],
             objective_code=options["objective"],
             force=options["force"],
