@@ -168,7 +168,8 @@ def save_answer(
     (``deadline_passed``, and the attempt is then finished); an option is not one of this
     item's (``invalid_option``); more options are chosen than the item asks for
     (``too_many_selections``); or the screen was based on an older revision than the server
-    holds and would change it (``stale_revision``: another tab saved since). Re-sending what the server already holds is accepted and changes nothing.
+    holds and would change it (``stale_revision``: another tab saved since). Re-sending what
+    the server already holds is accepted and changes nothing.
 
     The write is a compare-and-set, not a lock: it lands only if the item still has the
     revision that was read and has not been scored. Scoring (``finish_attempt``) locks every
