@@ -28,11 +28,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def dashboard_context(user) -> dict:
     attempts = list(
-        Attempt.objects.for_user(user).select_related("blueprint").order_by("-started_at")
+        Attempt.objects.for_user(user).select_related("blueprint", "domain").order_by("-started_at")
     )
     finished = [a for a in attempts if a.is_finished]
-    recent = list(reversed(finished[:RECENT_ATTEMPTS]))
-    labels = [f"#{n}" for n in range(len(finished) - len(recent) + 1, len(finished) + 1)]
+    # The score trends follow full exams only: a mini or single-domain mock's score is on the
+    # same scale but far less precise (see Attempt.Format); those are listed, not charted.
+    full = [a for a in finished if a.is_full_exam]
+    recent = list(reversed(full[:RECENT_ATTEMPTS]))
+    labels = [f"#{n}" for n in range(len(full) - len(recent) + 1, len(full) + 1)]
     score_chart = domain_chart = None
     domain_rows: list[dict] = []
     if recent:
@@ -72,8 +75,9 @@ def dashboard_context(user) -> dict:
             "attempt__blueprint", "regrade"
         ),
         "mastery": mastery,
-        "in_progress": [a for a in attempts if not a.is_finished],
+        "in_progress": [a for a in attempts if a.is_open],
         "finished": finished,
+        "short_finished": len(finished) - len(full),
         "recent_labels": labels,
         "score_chart": score_chart,
         "domain_chart": domain_chart,
@@ -114,7 +118,7 @@ def weakest_objectives(finished: list[Attempt], limit: int = 5) -> list[dict]:
 def history(request: HttpRequest) -> HttpResponse:
     """Every mock and practice session of the candidate, newest first, with links to each
     result and its answers."""
-    attempts = Attempt.objects.for_user(request.user).select_related("blueprint")
+    attempts = Attempt.objects.for_user(request.user).select_related("blueprint", "domain")
     sessions = PracticeSession.objects.for_user(request.user).annotate(
         item_count=Count("items"),
         answered=Count("items", filter=Q(items__answered_at__isnull=False)),
