@@ -486,7 +486,7 @@ def attempt_abandon(request: HttpRequest, attempt_id: int) -> HttpResponse:
         return redirect(attempt.get_absolute_url())
     messages.success(
         request,
-        f"{attempt.blueprint.code} {attempt.format_label.lower()} abandoned: it was not "
+        f"Your {attempt.blueprint.code} {attempt.short_label} was abandoned: it was not "
         "scored and does not count in your scores or readiness. Your answers are kept.",
     )
     return redirect("quiz:history")

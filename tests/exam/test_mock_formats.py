@@ -97,7 +97,7 @@ def test_the_start_page_offers_each_format_with_its_size_and_time(candidate_clie
     html = html.decode()
     assert "30 questions, 60 minutes: the real exam." in html
     assert "20 questions, 40 minutes, every domain by its weight." in html
-    assert "Domain 1 18 questions, 36 min; Domain 2 12 questions, 24 min" in html
+    assert "Domain 1: 18 questions, 36 min; Domain 2: 12 questions, 24 min" in html
     assert html.count('name="format"') == 3
 
 
@@ -107,7 +107,7 @@ def test_starting_a_mini_mock_labels_the_taking_screen(candidate_client, user, e
     attempt = Attempt.objects.get(user=user)
     assert response["Location"] == reverse("quiz:attempt_question", args=[attempt.pk, 1])
     html = candidate_client.get(response["Location"]).content.decode()
-    assert f"{exam.code} mini mock</strong>" in html
+    assert f"{exam.code} </span>mini mock</strong>" in html
     assert "Question 20," in html and "Question 21," not in html
 
 
