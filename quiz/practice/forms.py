@@ -76,6 +76,9 @@ class PracticeAnswerForm(forms.Form):
     selected = forms.TypedMultipleChoiceField(
         coerce=int, required=False, choices=[(i, i) for i in range(MAX_OPTIONS)]
     )
+    struck = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, choices=[(i, i) for i in range(MAX_OPTIONS)]
+    )
 
 
 def objectives_of(blueprint):
