@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quiz', '0016_mock_formats_and_abandon'),
+        ("quiz", "0016_mock_formats_and_abandon"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='practiceitem',
-            name='struck',
+            model_name="practiceitem",
+            name="struck",
             field=models.JSONField(default=list),
         ),
     ]

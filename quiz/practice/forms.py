@@ -52,7 +52,8 @@ class PracticeSetupForm(forms.Form):
         length = cleaned.get("length")
         if length == 0:
             length = cleaned.get("custom_length")
-            if not length:
+            # A number that did not read already has its own error beside the field.
+            if not length and "custom_length" not in self.errors:
                 self.add_error(
                     "custom_length",
                     forms.ValidationError(
