@@ -100,7 +100,7 @@ def format_spec(
         items = min(MINI_MOCK_ITEMS, spec.question_count)
         weights = dict(spec.domain_weights)
     elif form == DOMAIN:
-        if domain_number not in spec.domain_weights:
+        if domain_number is None or domain_number not in spec.domain_weights:
             raise ValueError(f"no domain {domain_number} in this blueprint")
         split = largest_remainder(spec.question_count, spec.domain_weights)
         items = max(1, split[domain_number])
