@@ -479,7 +479,7 @@ def attempt_abandon(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if attempt.is_open:
         record_presence(attempt=attempt, position=None, now=now)
     try:
-        attempt = abandon_attempt(attempt=attempt, now=now)
+        abandon_attempt(attempt=attempt, now=now)
     except ValidationError as refused:
         messages.info(request, refused.messages[0])
         attempt.refresh_from_db()

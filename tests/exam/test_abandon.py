@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -198,3 +199,29 @@ def test_practice_is_open_again_once_the_mock_is_abandoned(candidate_client, liv
     assert candidate_client.get(practice).status_code == 409
     candidate_client.post(reverse("quiz:attempt_abandon", args=[live.pk]))
     assert candidate_client.get(practice).status_code == 200
+
+
+@pytest.mark.parametrize("confirm", ["", "1", "abandon"])
+def test_the_review_screen_runs_a_fixed_number_of_queries_whatever_it_confirms(
+    candidate_client, live, confirm, django_assert_num_queries
+):
+    url = reverse("quiz:attempt_review", args=[live.pk])
+    candidate_client.get(url)
+    # Session, user, the attempt, the contact stamp, the items' states.
+    with django_assert_num_queries(5):
+        assert candidate_client.get(url, {"confirm": confirm}).status_code == 200
+
+
+def test_abandoning_runs_a_fixed_number_of_queries(
+    candidate_client, live, django_assert_num_queries
+):
+    candidate_client.get(reverse("quiz:attempt_question", args=[live.pk, 2]))
+    Attempt.objects.filter(pk=live.pk).update(
+        last_contact_at=F("last_contact_at") - timedelta(seconds=10)
+    )
+    # Session, user, the attempt (with its blueprint and domain, which the message names), the
+    # contact stamp, the time credited to the item on screen, and in a savepoint the locked read
+    # and the write.
+    with django_assert_num_queries(9):
+        response = candidate_client.post(reverse("quiz:attempt_abandon", args=[live.pk]))
+    assert response["Location"] == reverse("quiz:history")
