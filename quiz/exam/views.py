@@ -391,12 +391,15 @@ def attempt_clock(request: HttpRequest, attempt_id: int) -> JsonResponse:
         if shown is not None and not 1 <= shown <= attempt.item_count:
             shown = None
         record_presence(attempt=attempt, position=shown, now=now)
-    return JsonResponse(
-        {
-            "seconds_left": attempt.seconds_left(now) if attempt.is_open else 0,
-            "finished": not attempt.is_open or attempt.is_overdue(now),
-        }
-    )
+    clock = {
+        "seconds_left": attempt.seconds_left(now) if attempt.is_open else 0,
+        "finished": not attempt.is_open or attempt.is_overdue(now),
+    }
+    if not attempt.is_open:
+        # Submitted or abandoned elsewhere (another tab or device): the screen goes there
+        # instead of submitting (an abandoned mock is never submitted).
+        clock["ended_url"] = attempt.get_absolute_url()
+    return JsonResponse(clock)
 
 
 @login_required

@@ -166,7 +166,7 @@ def test_an_abandoned_mock_has_no_report_and_its_screens_send_to_the_history(
     assert save.json()["code"] == "attempt_abandoned"
     assert save.json()["result_url"] == reverse("quiz:history")
     clock = candidate_client.get(reverse("quiz:attempt_clock", args=[live.pk])).json()
-    assert clock == {"seconds_left": 0, "finished": True}
+    assert clock == {"seconds_left": 0, "finished": True, "ended_url": reverse("quiz:history")}
     submit = candidate_client.post(reverse("quiz:attempt_submit", args=[live.pk]))
     assert submit["Location"] == reverse("quiz:history")
     live.refresh_from_db()
@@ -225,3 +225,9 @@ def test_abandoning_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(9):
         response = candidate_client.post(reverse("quiz:attempt_abandon", args=[live.pk]))
     assert response["Location"] == reverse("quiz:history")
+
+
+def test_the_clock_of_a_mock_submitted_elsewhere_points_at_its_result(candidate_client, live):
+    candidate_client.post(reverse("quiz:attempt_submit", args=[live.pk]))
+    clock = candidate_client.get(reverse("quiz:attempt_clock", args=[live.pk])).json()
+    assert clock["ended_url"] == reverse("quiz:attempt_result", args=[live.pk])
