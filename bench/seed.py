@@ -173,13 +173,13 @@ def seed_answers(blueprint: Blueprint, items: int) -> int:
             """
             INSERT INTO quiz_attempt (user_id, blueprint_id, status, seed, started_at,
                 deadline, duration_minutes, finished_at, finish_reason, current_position,
-                cut_fraction, results)
+                cut_fraction, results, format, item_count)
             SELECT user_id, %s, 'finished', n, now() - interval '3 hours',
                 now() - interval '10 minutes', 190, now() - interval '1 hour',
-                'submitted', 1, 0.722, '{}'::jsonb
+                'submitted', 1, 0.722, '{}'::jsonb, 'full', %s
             FROM bench_attempt
             """,
-            [blueprint.pk],
+            [blueprint.pk, per_attempt],
         )
         cursor.execute(
             """

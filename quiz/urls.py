@@ -29,6 +29,7 @@ urlpatterns = [
     path("attempts/<id:attempt_id>/clock/", exam_views.attempt_clock, name="attempt_clock"),
     path("attempts/<id:attempt_id>/review/", exam_views.attempt_review, name="attempt_review"),
     path("attempts/<id:attempt_id>/submit/", exam_views.attempt_submit, name="attempt_submit"),
+    path("attempts/<id:attempt_id>/abandon/", exam_views.attempt_abandon, name="attempt_abandon"),
     path("attempts/<id:attempt_id>/result/", report_views.attempt_result, name="attempt_result"),
     path("attempts/<id:attempt_id>/answers/", report_views.attempt_answers, name="attempt_answers"),
     path("history/", dashboard_views.history, name="history"),

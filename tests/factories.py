@@ -140,6 +140,7 @@ def finished_attempt(user, blueprint, answers, *, now=None, seed: int = 0):
         deadline=now + timedelta(minutes=60),
         duration_minutes=90,
         cut_fraction=blueprint.cut_fraction,
+        item_count=len(answers),
     )
     AttemptItem.objects.bulk_create(
         AttemptItem(

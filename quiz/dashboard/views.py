@@ -35,11 +35,14 @@ def dashboard_context(user, blueprint: Blueprint) -> dict:
     """One exam's dashboard: its scores, charts, mastery, readiness and reviews. Mocks in
     progress are listed whatever their exam: a running clock is never hidden."""
     attempts = list(
-        Attempt.objects.for_user(user).select_related("blueprint").order_by("-started_at")
+        Attempt.objects.for_user(user).select_related("blueprint", "domain").order_by("-started_at")
     )
     finished = [a for a in attempts if a.is_finished and a.blueprint_id == blueprint.pk]
-    recent = list(reversed(finished[:RECENT_ATTEMPTS]))
-    labels = [f"#{n}" for n in range(len(finished) - len(recent) + 1, len(finished) + 1)]
+    # The score trends follow full exams only: a mini or single-domain mock's score is on the
+    # same scale but far less precise (see Attempt.Format); those are listed, not charted.
+    full = [a for a in finished if a.is_full_exam]
+    recent = list(reversed(full[:RECENT_ATTEMPTS]))
+    labels = [f"#{n}" for n in range(len(full) - len(recent) + 1, len(full) + 1)]
     score_chart = domain_chart = None
     domain_rows: list[dict] = []
     if recent:
@@ -82,9 +85,10 @@ def dashboard_context(user, blueprint: Blueprint) -> dict:
             "attempt__blueprint", "regrade"
         ),
         "mastery": objective_mastery(user=user, blueprint=blueprint),
-        "in_progress": (in_progress := [a for a in attempts if not a.is_finished]),
+        "in_progress": (in_progress := [a for a in attempts if a.is_open]),
         "mock_running": any(a.blueprint_id == blueprint.pk for a in in_progress),
         "finished": finished,
+        "short_finished": len(finished) - len(full),
         "recent_labels": labels,
         "score_chart": score_chart,
         "domain_chart": domain_chart,
@@ -129,7 +133,7 @@ def history(request: HttpRequest) -> HttpResponse:
     attempts = (
         Attempt.objects.for_user(request.user)
         .filter(blueprint=blueprint)
-        .select_related("blueprint")
+        .select_related("blueprint", "domain")
     )
     sessions = (
         PracticeSession.objects.for_user(request.user)

@@ -72,6 +72,55 @@ class Shortfall:
         )
 
 
+# The formats a mock can take (the values of ``Attempt.Format``). A full exam is the blueprint's
+# form; the others are smaller forms drawn by the same rules, sized by ``format_spec``.
+FULL, MINI, DOMAIN = "full", "mini", "domain"
+# A mini mock's length: about a third of a 65-item form, long enough to sample every domain.
+MINI_MOCK_ITEMS = 20
+
+
+def format_spec(
+    spec: BlueprintSpec, *, form: str, domain_number: int | None = None
+) -> BlueprintSpec:
+    """The spec of a form of the given format, derived from the blueprint's own spec.
+
+    - ``FULL``: the blueprint's spec unchanged.
+    - ``MINI``: ``MINI_MOCK_ITEMS`` items (the whole form for a blueprint with fewer) over every
+      domain by weight.
+    - ``DOMAIN``: one domain, with as many items as it has on a full form (largest-remainder
+      rounding of the form by weight, the same split the full form's domains get).
+
+    A smaller form keeps the full form's share of unscored pretest items (rounded down, so a
+    short form never trades scored items for one more pretest item). Raises ``ValueError`` for
+    an unknown format or a domain the blueprint does not have.
+    """
+    if form == FULL:
+        return spec
+    if form == MINI:
+        items = min(MINI_MOCK_ITEMS, spec.question_count)
+        weights = dict(spec.domain_weights)
+    elif form == DOMAIN:
+        if domain_number is None or domain_number not in spec.domain_weights:
+            raise ValueError(f"no domain {domain_number} in this blueprint")
+        split = largest_remainder(spec.question_count, spec.domain_weights)
+        items = max(1, split[domain_number])
+        weights = {domain_number: spec.domain_weights[domain_number]}
+    else:
+        raise ValueError(f"unknown format {form!r}")
+    return BlueprintSpec(
+        question_count=items,
+        max_unscored=spec.max_unscored * items // spec.question_count,
+        domain_weights=weights,
+        domain_titles=spec.domain_titles,
+    )
+
+
+def format_minutes(minutes: int, *, items: int, of: int) -> int:
+    """Time for ``items`` items at the full form's pace (``minutes`` for ``of`` items), rounded
+    up to a whole minute: a short form never gives less time per item than the real exam."""
+    return -(-minutes * items // of)
+
+
 class BankTooSmall(Exception):
     """The bank cannot fill the blueprint; ``shortfalls`` says where."""
 
@@ -114,6 +163,7 @@ def assemble(
 ) -> list[FormItem]:
     """Pick and order a form.
 
+    - Only the domains ``spec.domain_weights`` names are served (all of them on a full form).
     - Unscored items: up to ``spec.max_unscored`` pretest questions (as many as the bank has).
     - Scored items: the rest, split across domains by weight with largest-remainder rounding,
       and within a domain across its objectives as evenly as the bank allows.
@@ -127,11 +177,17 @@ def assemble(
     Raises ``BankTooSmall`` naming every domain that lacks published questions.
     """
     rng = random.Random(seed)
-    pretest = sorted(pretest_pool, key=preference)[: spec.max_unscored]
+    # A form of some domains only (a single-domain mock) serves nothing from the others.
+    in_form = spec.domain_weights.keys()
+    pretest = sorted((c for c in pretest_pool if c.domain_number in in_form), key=preference)[
+        : spec.max_unscored
+    ]
 
     by_objective: dict[int, list[Candidate]] = defaultdict(list)
     objectives_of_domain: dict[int, set[int]] = defaultdict(set)
     for candidate in scored_pool:
+        if candidate.domain_number not in in_form:
+            continue
         by_objective[candidate.objective_id].append(candidate)
         objectives_of_domain[candidate.domain_number].add(candidate.objective_id)
 

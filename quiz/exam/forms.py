@@ -5,7 +5,7 @@ from django import forms
 from quiz.bank.rules import MAX_OPTIONS
 from quiz.exam.services import Answer
 from quiz.http import BadValue, StrictIntegerField, parse_int
-from quiz.models import ItemState
+from quiz.models import Attempt, Blueprint, Domain, ItemState
 
 
 class AnswerForm(forms.Form):
@@ -75,3 +75,47 @@ REVIEW_FILTERS = {
     "incomplete": "Incomplete",
     "flagged": "Flagged",
 }
+
+
+class MockStartForm(forms.Form):
+    """The format of a new mock: a full exam, a mini mock, or one domain (which one)."""
+
+    # Left out, the format is the full exam (the start button of a page that offers no choice).
+    format = forms.ChoiceField(
+        choices=Attempt.Format.choices,
+        initial=Attempt.Format.FULL,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    domain = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Domain")
+
+    def __init__(self, *args, blueprint: Blueprint, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The blueprint's domains are prefetched by ``blueprint_or_404``.
+        self.domains = {d.number: d for d in blueprint.domains.all()}
+        self.fields["domain"].choices = [
+            ("", "Choose a domain"),
+            *((number, f"Domain {number}: {d.title}") for number, d in self.domains.items()),
+        ]
+
+    def clean_format(self) -> str:
+        return self.cleaned_data["format"] or Attempt.Format.FULL
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("format") == Attempt.Format.DOMAIN:
+            if data.get("domain") is None and "domain" not in self.errors:
+                self.add_error(
+                    "domain",
+                    forms.ValidationError(
+                        "Choose the domain to be examined on.", code="domain_required"
+                    ),
+                )
+        else:
+            # A domain sent with another format means nothing: it is not kept.
+            data["domain"] = None
+        return data
+
+    def chosen_domain(self) -> Domain | None:
+        number = self.cleaned_data["domain"]
+        return None if number is None else self.domains[number]

@@ -11,6 +11,14 @@ has to be right on every one of them; a pause is one check per view. And a filte
 hide exactly the form's questions, scored and pretest alike, without ever hinting which are which;
 a pause offers nothing at all, so it carries no information about the form. A mock lasts at most
 its duration (plus the accommodation), after which the pause lifts by itself.
+
+A mock of any format (full, mini, single-domain) pauses keys while it runs. An abandoned mock is
+not running, so the pause lifts when the candidate abandons it, as on submitting. Its own keys
+stay out of reach for good: it has no answer review (``report_views`` opens finished attempts
+only) and none of its answers counts as evidence anywhere, so abandoning a form is never a
+way to read its keys beside one's answers. Its questions come back in practice and in later
+forms like any seen question (they are marked seen when served), where a key is shown only
+after the candidate answers.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from quiz.models import Attempt
 
 def running_mock(user, now) -> Attempt | None:
     """The user's running mock, if any (one query)."""
-    return Attempt.objects.for_user(user).running(now).select_related("blueprint").first()
+    return Attempt.objects.for_user(user).running(now).select_related("blueprint", "domain").first()
 
 
 def paused_during_mock(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

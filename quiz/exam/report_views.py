@@ -30,7 +30,7 @@ def _finished_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
 
     Before submission the report does not exist: a 404, as for someone else's attempt.
     """
-    attempts = Attempt.objects.finished().select_related("blueprint", "user")
+    attempts = Attempt.objects.finished().select_related("blueprint", "user", "domain")
     if not request.user.has_perm("quiz.read_candidate_results"):
         attempts = attempts.for_user(request.user)
     return get_object_or_404(attempts, pk=attempt_id)

@@ -15,11 +15,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from quiz.exam import scoring
-from quiz.exam.assembly import BlueprintSpec, assemble
+from quiz.exam.assembly import BlueprintSpec, assemble, format_minutes, format_spec
 from quiz.models import (
     Attempt,
     AttemptItem,
     Blueprint,
+    Domain,
     Question,
     QuestionVersion,
     SeenQuestion,
@@ -36,17 +37,38 @@ def blueprint_spec(blueprint: Blueprint) -> BlueprintSpec:
     )
 
 
-def granted_minutes(*, blueprint: Blueprint, user) -> int:
-    """The exam's time for this candidate: the blueprint's, plus the accommodation if set."""
+def granted_minutes(*, blueprint: Blueprint, user, items: int | None = None) -> int:
+    """The exam's time for this candidate: the blueprint's, plus the accommodation if set; for
+    a form of ``items`` items, the same pace (``assembly.format_minutes``)."""
     extra = blueprint.accommodation_minutes if user.extra_time_accommodation else 0
-    return blueprint.duration_minutes + extra
+    minutes = blueprint.duration_minutes + extra
+    if items is None or items == blueprint.question_count:
+        return minutes
+    return format_minutes(minutes, items=items, of=blueprint.question_count)
 
 
-def start_attempt(*, user, blueprint: Blueprint, now: datetime, seed: int | None = None) -> Attempt:
-    """Resume the candidate's mock in progress for this blueprint, or assemble a new one.
+def mock_format(*, blueprint: Blueprint, form: str, domain: Domain | None = None) -> BlueprintSpec:
+    """The spec of a mock of this format (``Attempt.Format``) and blueprint."""
+    return format_spec(
+        blueprint_spec(blueprint), form=form, domain_number=domain.number if domain else None
+    )
+
+
+def start_attempt(
+    *,
+    user,
+    blueprint: Blueprint,
+    now: datetime,
+    seed: int | None = None,
+    form: str = Attempt.Format.FULL,
+    domain: Domain | None = None,
+) -> Attempt:
+    """Resume the candidate's mock in progress for this blueprint, or assemble a new one of the
+    format ``form`` (a full exam, a mini mock, or a single-domain mock of ``domain``).
 
     An in-progress attempt whose deadline has passed is finished first (its answers count).
-    Raises ``assembly.BankTooSmall`` when the bank cannot fill the blueprint. Safe against a
+    A mock in progress is resumed whatever format was asked for: one at a time per blueprint.
+    Raises ``assembly.BankTooSmall`` when the bank cannot fill the form. Safe against a
     double click: the database allows one attempt in progress per candidate and blueprint.
     """
     for stale in Attempt.objects.filter(user=user, blueprint=blueprint).overdue(now):
@@ -55,24 +77,28 @@ def start_attempt(*, user, blueprint: Blueprint, now: datetime, seed: int | None
     if current is not None:
         return current
     seed = secrets.randbits(62) if seed is None else seed
+    if (form == Attempt.Format.DOMAIN) != (domain is not None):
+        raise ValueError("a single-domain mock, and only it, names a domain")
+    spec = mock_format(blueprint=blueprint, form=form, domain=domain)
     scored_pool, pretest_pool = Question.objects.assembly_pools(
-        blueprint=blueprint, user=user, seed=seed
-    )
-    form = assemble(
-        spec=blueprint_spec(blueprint),
-        scored_pool=scored_pool,
-        pretest_pool=pretest_pool,
+        blueprint=blueprint,
+        user=user,
         seed=seed,
+        domain_number=domain.number if domain else None,
     )
-    minutes = granted_minutes(blueprint=blueprint, user=user)
+    items = assemble(spec=spec, scored_pool=scored_pool, pretest_pool=pretest_pool, seed=seed)
+    minutes = granted_minutes(blueprint=blueprint, user=user, items=spec.question_count)
     versions = QuestionVersion.objects.only("type", "choices").in_bulk(
-        [item.version_id for item in form]
+        [item.version_id for item in items]
     )
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(
                 user=user,
                 blueprint=blueprint,
+                format=form,
+                domain=domain,
+                item_count=len(items),
                 seed=seed,
                 started_at=now,
                 deadline=now + timedelta(minutes=minutes),
@@ -88,12 +114,12 @@ def start_attempt(*, user, blueprint: Blueprint, now: datetime, seed: int | None
                     option_order=list(item.option_order),
                     choose=versions[item.version_id].max_selections,
                 )
-                for position, item in enumerate(form, start=1)
+                for position, item in enumerate(items, start=1)
             )
             SeenQuestion.objects.bulk_create(
                 (
                     SeenQuestion(user=user, question_id=item.question_id, last_seen_at=now)
-                    for item in form
+                    for item in items
                 ),
                 update_conflicts=True,
                 unique_fields=["user", "question"],
@@ -138,17 +164,20 @@ def save_answer(
 
     Raises ``AttemptItem.DoesNotExist`` when the user has no such attempt or item. Raises
     ``ValidationError`` with a code and changes nothing when: the attempt is finished
-    (``attempt_finished``) or past its deadline (``deadline_passed``, and the attempt is then
-    finished); an option is not one of this item's (``invalid_option``); more options are chosen
-    than the item asks for (``too_many_selections``); or the screen was based on an older
-    revision than the server holds and would change it (``stale_revision``: another tab saved
-    since). Re-sending what the server already holds is accepted and changes nothing.
+    (``attempt_finished``), abandoned (``attempt_abandoned``) or past its deadline
+    (``deadline_passed``, and the attempt is then finished); an option is not one of this
+    item's (``invalid_option``); more options are chosen than the item asks for
+    (``too_many_selections``); or the screen was based on an older revision than the server
+    holds and would change it (``stale_revision``: another tab saved since). Re-sending what
+    the server already holds is accepted and changes nothing.
 
     The write is a compare-and-set, not a lock: it lands only if the item still has the
     revision that was read and has not been scored. Scoring (``finish_attempt``) locks every
     item and stamps ``outcome_correct`` on each, so a save racing a submit either lands before
     the score is computed, and counts, or changes nothing and is refused. Saves to different
-    items of one attempt never wait for each other.
+    items of one attempt never wait for each other. A save in flight while the candidate
+    abandons the attempt may land just after: it is kept, like every saved answer, and never
+    scored.
     """
     for _ in range(SAVE_TRIES):
         item = (
@@ -159,6 +188,8 @@ def save_answer(
         attempt = item.attempt
         if attempt.is_finished:
             raise ValidationError("This exam has been submitted.", code="attempt_finished")
+        if attempt.is_abandoned:
+            raise ValidationError("This exam was abandoned.", code="attempt_abandoned")
         if attempt.is_overdue(now):
             finish_attempt(attempt=attempt, now=now)
             raise ValidationError(
@@ -265,7 +296,8 @@ def finish_attempt(*, attempt: Attempt, now: datetime) -> Attempt:
     """
     with transaction.atomic():
         attempt = Attempt.objects.select_for_update().select_related("blueprint").get(pk=attempt.pk)
-        if attempt.is_finished:
+        if not attempt.is_open:
+            # Finished already, or abandoned: an abandoned mock is never scored.
             return attempt
         expired = attempt.is_overdue(now)
         result, items = score_attempt(attempt)
@@ -277,6 +309,37 @@ def finish_attempt(*, attempt: Attempt, now: datetime) -> Attempt:
         _store_result(attempt, result, items)
         attempt.save()
     return attempt
+
+
+def abandon_attempt(*, attempt: Attempt, now: datetime) -> Attempt:
+    """End the mock at the candidate's request without scoring it. Idempotent.
+
+    The attempt is recorded as abandoned at ``now``: no score, so it counts in no score, trend
+    or readiness; every answer saved so far is kept as it was. Raises ``ValidationError`` and
+    changes nothing when the attempt was already submitted or expired (``attempt_finished``:
+    its score stands). When the deadline had passed before the candidate abandoned it, time ran
+    out first: the attempt is finished and scored, as expiry does, and ``deadline_passed`` is
+    raised (the same rule a late save follows).
+    """
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if attempt.is_abandoned:
+            return attempt
+        if attempt.is_finished:
+            raise ValidationError(
+                "This exam was already submitted; its score stands.", code="attempt_finished"
+            )
+        overdue = attempt.is_overdue(now)
+        if not overdue:
+            attempt.status = Attempt.Status.ABANDONED
+            attempt.finished_at = now
+            attempt.save(update_fields=["status", "finished_at"])
+            return attempt
+    finish_attempt(attempt=attempt, now=now)
+    raise ValidationError(
+        "Time ran out before the exam was abandoned: it was submitted with your saved answers.",
+        code="deadline_passed",
+    )
 
 
 def score_attempt(

@@ -15,11 +15,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from quiz.exam.assembly import BankTooSmall, bank_shortfalls
-from quiz.exam.forms import REVIEW_FILTERS, REVIEW_SUBSETS, AnswerForm, in_review_subset
+from quiz.exam.forms import (
+    REVIEW_FILTERS,
+    REVIEW_SUBSETS,
+    AnswerForm,
+    MockStartForm,
+    in_review_subset,
+)
 from quiz.exam.services import (
+    abandon_attempt,
     blueprint_spec,
     finish_attempt,
     granted_minutes,
+    mock_format,
     record_presence,
     save_answer,
     start_attempt,
@@ -33,32 +41,52 @@ from quiz.models import Attempt, AttemptItem, ItemState, Question, item_state
 @require_http_methods(["GET", "POST"])
 def mock_start(request: HttpRequest, code: str | None = None) -> HttpResponse:
     """An exam's start page (the candidate's chosen exam at ``/mock/``): its rules and status,
-    and whether its bank can fill a form yet; a POST starts (or resumes) a mock."""
+    whether its bank can fill a form yet, and the formats (full exam, mini mock, one domain); a
+    POST starts one, or resumes the mock in progress (one at a time per blueprint)."""
     blueprint = candidate_blueprint(code, request.user)
     now = timezone.now()
     in_progress = (
-        Attempt.objects.for_user(request.user).in_progress().filter(blueprint=blueprint).first()
+        Attempt.objects.for_user(request.user)
+        .in_progress()
+        .filter(blueprint=blueprint)
+        .select_related("domain")
+        .first()
     )
     if in_progress and in_progress.is_overdue(now):
         finish_attempt(attempt=in_progress, now=now)
         in_progress = None
+    form = MockStartForm(request.POST if request.method == "POST" else None, blueprint=blueprint)
     if request.method == "POST":
+        if not form.is_valid():
+            return TemplateResponse(
+                request,
+                "quiz/mock_start.html",
+                _start_context(request, blueprint, in_progress, form),
+                status=INVALID,
+            )
         try:
-            attempt = start_attempt(user=request.user, blueprint=blueprint, now=now)
+            attempt = start_attempt(
+                user=request.user,
+                blueprint=blueprint,
+                now=now,
+                form=form.cleaned_data["format"],
+                domain=form.chosen_domain(),
+            )
         except BankTooSmall as error:
             return TemplateResponse(
                 request,
                 "quiz/mock_start.html",
-                _start_context(request, blueprint, None, shortfalls=error.shortfalls),
+                _start_context(request, blueprint, None, form, shortfalls=error.shortfalls),
                 status=CONFLICT,
             )
         return redirect(attempt.get_absolute_url())
     return TemplateResponse(
-        request, "quiz/mock_start.html", _start_context(request, blueprint, in_progress)
+        request, "quiz/mock_start.html", _start_context(request, blueprint, in_progress, form)
     )
 
 
-def _start_context(request, blueprint, in_progress, shortfalls=None) -> dict:
+def _start_context(request, blueprint, in_progress, form, shortfalls=None) -> dict:
+    """The start page: each format's size and time for this candidate, from the blueprint."""
     published, pretest = Question.objects.servable_counts(blueprint)
     if shortfalls is None:
         # Said before the candidate presses Start: an exam whose bank is still being written
@@ -66,10 +94,28 @@ def _start_context(request, blueprint, in_progress, shortfalls=None) -> dict:
         shortfalls = bank_shortfalls(
             blueprint_spec(blueprint), published=published, pretest=pretest
         )
+
+    def sized(spec) -> dict:
+        minutes = granted_minutes(blueprint=blueprint, user=request.user, items=spec.question_count)
+        return {"items": spec.question_count, "minutes": minutes}
+
+    full = sized(mock_format(blueprint=blueprint, form=Attempt.Format.FULL))
     return {
         "blueprint": blueprint,
         "in_progress": in_progress,
-        "minutes": granted_minutes(blueprint=blueprint, user=request.user),
+        "minutes": full["minutes"],
+        "form": form,
+        "full": full,
+        "mini": sized(mock_format(blueprint=blueprint, form=Attempt.Format.MINI)),
+        "domains": [
+            {
+                "domain": domain,
+                **sized(
+                    mock_format(blueprint=blueprint, form=Attempt.Format.DOMAIN, domain=domain)
+                ),
+            }
+            for domain in form.domains.values()
+        ],
         "shortfalls": shortfalls,
         "published_count": sum(published.values()),
         "pretest_count": pretest,
@@ -79,18 +125,22 @@ def _start_context(request, blueprint, in_progress, shortfalls=None) -> dict:
 def _open_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
     """The candidate's own attempt (404 for anyone else's, exactly as for a missing one)."""
     return get_object_or_404(
-        Attempt.objects.for_user(request.user).select_related("blueprint"), pk=attempt_id
+        Attempt.objects.for_user(request.user).select_related("blueprint", "domain"),
+        pk=attempt_id,
     )
 
 
 def _finished_redirect(request: HttpRequest, attempt: Attempt) -> HttpResponse | None:
-    """Send a finished (or just expired) attempt to its result page."""
+    """Send a finished (or just expired) attempt to its result page, an abandoned one to the
+    history (it has no result)."""
     now = timezone.now()
-    if not attempt.is_finished and attempt.is_overdue(now):
+    if attempt.is_open and attempt.is_overdue(now):
         attempt = finish_attempt(attempt=attempt, now=now)
         messages.info(request, "Time ran out: your exam was submitted with the answers you saved.")
-    if attempt.is_finished:
-        return _redirect(request, reverse("quiz:attempt_result", args=[attempt.pk]))
+    if attempt.is_abandoned:
+        messages.info(request, "That mock exam was abandoned: it was not scored.")
+    if not attempt.is_open:
+        return _redirect(request, attempt.get_absolute_url())
     return None
 
 
@@ -104,7 +154,7 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def attempt_question(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
     item = get_object_or_404(
-        _items_shown().select_related("attempt__blueprint"),
+        _items_shown().select_related("attempt__blueprint", "attempt__domain"),
         attempt__in=Attempt.objects.for_user(request.user),
         attempt_id=attempt_id,
         position=position,
@@ -126,7 +176,7 @@ def attempt_question(request: HttpRequest, attempt_id: int, position: int) -> Ht
                     now=timezone.now(),
                 )
             except ValidationError as invalid:
-                if invalid.code in {"deadline_passed", "attempt_finished"}:
+                if invalid.code in {"deadline_passed", "attempt_finished", "attempt_abandoned"}:
                     attempt.refresh_from_db()
                     return _finished_redirect(request, attempt)
                 error = invalid.messages[0]
@@ -168,7 +218,7 @@ def _go(
         if target is None:
             # The form read ``go``: empty, or an item number of 1 to 3 ASCII digits.
             target = int(go) if go else position
-    target = min(max(target, 1), attempt.blueprint.question_count)
+    target = min(max(target, 1), attempt.item_count)
     url = reverse("quiz:attempt_question", args=[attempt.pk, target])
     if review:
         url += f"?review={review}"
@@ -314,13 +364,16 @@ def attempt_save(request: HttpRequest, attempt_id: int, position: int) -> JsonRe
             "stale_revision": 409,
             "deadline_passed": 410,
             "attempt_finished": 410,
+            "attempt_abandoned": 410,
         }.get(invalid.code, INVALID)
         return JsonResponse(
             {
                 "ok": False,
                 "code": invalid.code,
                 "message": invalid.messages[0],
-                "result_url": reverse("quiz:attempt_result", args=[attempt_id]),
+                "result_url": reverse("quiz:attempt_result", args=[attempt_id])
+                if invalid.code != "attempt_abandoned"
+                else reverse("quiz:history"),
             },
             status=status,
         )
@@ -342,19 +395,22 @@ def attempt_clock(request: HttpRequest, attempt_id: int) -> JsonResponse:
     """Seconds left by the server's clock, for the countdown to re-synchronise."""
     attempt = _open_attempt(request, attempt_id)
     now = timezone.now()
-    if not attempt.is_finished and not attempt.is_overdue(now):
+    if attempt.is_open and not attempt.is_overdue(now):
         # The screen's heartbeat: which item it shows (the server times it, see record_presence).
         position = request.GET.get("position", "")
         shown = int(position) if position.isdigit() else None
-        if shown is not None and not 1 <= shown <= attempt.blueprint.question_count:
+        if shown is not None and not 1 <= shown <= attempt.item_count:
             shown = None
         record_presence(attempt=attempt, position=shown, now=now)
-    return JsonResponse(
-        {
-            "seconds_left": 0 if attempt.is_finished else attempt.seconds_left(now),
-            "finished": attempt.is_finished or attempt.is_overdue(now),
-        }
-    )
+    clock = {
+        "seconds_left": attempt.seconds_left(now) if attempt.is_open else 0,
+        "finished": not attempt.is_open or attempt.is_overdue(now),
+    }
+    if not attempt.is_open:
+        # Submitted or abandoned elsewhere (another tab or device): the screen goes there
+        # instead of submitting (an abandoned mock is never submitted).
+        clock["ended_url"] = attempt.get_absolute_url()
+    return JsonResponse(clock)
 
 
 @login_required
@@ -406,7 +462,9 @@ def attempt_review(request: HttpRequest, attempt_id: int) -> HttpResponse:
         "flagged": sum(r["flagged"] for r in rows),
         "count": len(rows),
         "seconds_left": attempt.seconds_left(timezone.now()),
+        # "1" asks to confirm submitting, "abandon" to confirm abandoning.
         "confirm": request.GET.get("confirm") == "1",
+        "confirm_abandon": request.GET.get("confirm") == "abandon",
     }
     return TemplateResponse(request, "quiz/attempt_review.html", context)
 
@@ -420,7 +478,29 @@ def _row_state(row: dict) -> dict:
 def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _open_attempt(request, attempt_id)
     now = timezone.now()
-    if not attempt.is_finished:
+    if attempt.is_open:
         record_presence(attempt=attempt, position=None, now=now)
-    finish_attempt(attempt=attempt, now=now)
-    return redirect("quiz:attempt_result", attempt_id=attempt.pk)
+    attempt = finish_attempt(attempt=attempt, now=now)
+    return redirect(attempt.get_absolute_url())
+
+
+@login_required
+@require_POST
+def attempt_abandon(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """Abandon the mock (the review screen asks first): not scored, its answers kept."""
+    attempt = _open_attempt(request, attempt_id)
+    now = timezone.now()
+    if attempt.is_open:
+        record_presence(attempt=attempt, position=None, now=now)
+    try:
+        abandon_attempt(attempt=attempt, now=now)
+    except ValidationError as refused:
+        messages.info(request, refused.messages[0])
+        attempt.refresh_from_db()
+        return redirect(attempt.get_absolute_url())
+    messages.success(
+        request,
+        f"Your {attempt.blueprint.code} {attempt.short_label} was abandoned: it was not "
+        "scored and does not count in your scores or readiness. Your answers are kept.",
+    )
+    return redirect("quiz:history")

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from quiz.exam import assembly
 from quiz.models.bank import Blueprint, QuestionVersion
 
 if TYPE_CHECKING:
@@ -25,7 +26,12 @@ class AttemptQuerySet(models.QuerySet):
         return self.filter(status=Attempt.Status.IN_PROGRESS)
 
     def finished(self) -> AttemptQuerySet:
+        """Submitted or expired, and scored (an abandoned mock is neither)."""
         return self.filter(status=Attempt.Status.FINISHED)
+
+    def full_exams(self) -> AttemptQuerySet:
+        """Full-length forms only: the ones whose scores make a trend (see Attempt.Format)."""
+        return self.filter(format=Attempt.Format.FULL)
 
     def overdue(self, now: datetime) -> AttemptQuerySet:
         return self.in_progress().filter(deadline__lte=now)
@@ -41,6 +47,20 @@ class Attempt(models.Model):
     class Status(models.TextChoices):
         IN_PROGRESS = "in_progress", "In progress"
         FINISHED = "finished", "Finished"
+        # Ended by the candidate before submitting: not scored, its answers kept.
+        ABANDONED = "abandoned", "Abandoned"
+
+    class Format(models.TextChoices):
+        """What the form is drawn like (sizes from the blueprint: ``assembly.format_spec``).
+
+        Scores of every format are on the blueprint's scale, but a short form's score is far
+        less precise, so trends (the dashboard's charts, the readiness history) follow full
+        exams only; every format's answers still count as evidence per objective.
+        """
+
+        FULL = assembly.FULL, "Full exam"
+        MINI = assembly.MINI, "Mini mock"
+        DOMAIN = assembly.DOMAIN, "Single-domain mock"
 
     class FinishReason(models.TextChoices):
         SUBMITTED = "submitted", "Submitted"
@@ -53,6 +73,13 @@ class Attempt(models.Model):
     status = models.CharField(
         max_length=12, choices=Status.choices, default=Status.IN_PROGRESS, db_index=True
     )
+    format = models.CharField(max_length=8, choices=Format.choices, default=Format.FULL)
+    # The one domain a single-domain mock is drawn from (empty for the other formats).
+    domain = models.ForeignKey(
+        "quiz.Domain", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # How many items the form serves (the blueprint's count for a full exam, fewer otherwise).
+    item_count = models.PositiveSmallIntegerField()
     seed = models.BigIntegerField(help_text="Seeds the assembly and option shuffles.")
     started_at = models.DateTimeField()
     deadline = models.DateTimeField()
@@ -96,8 +123,22 @@ class Attempt(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status="in_progress", finished_at__isnull=True)
-                | Q(status="finished", finished_at__isnull=False),
+                | Q(status__in=["finished", "abandoned"], finished_at__isnull=False),
                 name="quiz_attempt_finished_has_time",
+            ),
+            # An abandoned mock is never scored.
+            models.CheckConstraint(
+                condition=~Q(status="abandoned") | Q(scaled_score__isnull=True),
+                name="quiz_attempt_abandoned_unscored",
+            ),
+            # A single-domain mock names its domain; the other formats name none.
+            models.CheckConstraint(
+                condition=Q(format="domain", domain__isnull=False)
+                | (~Q(format="domain") & Q(domain__isnull=True)),
+                name="quiz_attempt_domain_format_has_domain",
+            ),
+            models.CheckConstraint(
+                condition=Q(item_count__gte=1), name="quiz_attempt_item_count_positive"
             ),
         ]
         indexes = [models.Index(fields=["user", "status"], name="quiz_attempt_user_status")]
@@ -112,11 +153,46 @@ class Attempt(models.Model):
     def get_absolute_url(self) -> str:
         if self.is_finished:
             return reverse("quiz:attempt_result", args=[self.pk])
+        if self.is_abandoned:
+            return reverse("quiz:history")
         return reverse("quiz:attempt_question", args=[self.pk, self.current_position])
 
     @property
     def is_finished(self) -> bool:
+        """Submitted or expired, and scored."""
         return self.status == self.Status.FINISHED
+
+    @property
+    def is_abandoned(self) -> bool:
+        return self.status == self.Status.ABANDONED
+
+    @property
+    def is_open(self) -> bool:
+        """In progress: neither finished nor abandoned (the deadline may still have passed)."""
+        return self.status == self.Status.IN_PROGRESS
+
+    @property
+    def is_full_exam(self) -> bool:
+        return self.format == self.Format.FULL
+
+    @property
+    def format_label(self) -> str:
+        """What the candidate reads everywhere the attempt is named: "Mini mock (20 questions)",
+        "Single-domain mock: Domain 3, Modeling". Reads ``domain`` (select it with the row)."""
+        if self.format == self.Format.MINI:
+            return f"Mini mock ({self.item_count} questions)"
+        if self.format == self.Format.DOMAIN and self.domain is not None:
+            return f"Single-domain mock: Domain {self.domain.number}, {self.domain.title}"
+        return "Full mock exam"
+
+    @property
+    def short_label(self) -> str:
+        """The format in a few words, for the exam screen's bar: "mini mock", "domain 3 mock"."""
+        if self.format == self.Format.MINI:
+            return "mini mock"
+        if self.format == self.Format.DOMAIN and self.domain is not None:
+            return f"domain {self.domain.number} mock"
+        return "mock exam"
 
     @property
     def seconds_used(self) -> int | None:

@@ -185,9 +185,11 @@ class QuestionQuerySet(models.QuerySet):
         return published, pretest
 
     def assembly_pools(
-        self, *, blueprint: Blueprint, user, seed: int
+        self, *, blueprint: Blueprint, user, seed: int, domain_number: int | None = None
     ) -> tuple[list[Candidate], list[Candidate]]:
         """The candidates assembly needs from the bank: (scored pool, pretest pool).
+
+        With ``domain_number``, of that domain only (a single-domain mock).
 
         Never reads or sorts the whole bank. Per objective, two index range scans take a run of
         up to a whole form's worth of unseen published questions from a seeded random point of
@@ -207,14 +209,21 @@ class QuestionQuerySet(models.QuerySet):
             "current_version__type",
         )
         servable = self.for_blueprint(blueprint).filter(current_version__isnull=False)
+        if domain_number is not None:
+            servable = servable.filter(objective__domain__number=domain_number)
         # NOT IN a subquery, which PostgreSQL hashes once per scan, rather than NOT EXISTS: a
         # planner that underestimates a candidate's history turns NOT EXISTS into a nested loop
         # that compares every question read with every question seen (80 ms a scan, seen here).
         seen = SeenQuestion.objects.filter(user=user).values("question_id")
+        seen_of_blueprint = SeenQuestion.objects.filter(
+            user=user, question__objective__domain__blueprint=blueprint
+        )
+        if domain_number is not None:
+            seen_of_blueprint = seen_of_blueprint.filter(
+                question__objective__domain__number=domain_number
+            )
         seen_rows = list(
-            SeenQuestion.objects.filter(
-                user=user,
-                question__objective__domain__blueprint=blueprint,
+            seen_of_blueprint.filter(
                 question__current_version__isnull=False,
                 question__status__in=[Question.Status.PUBLISHED, Question.Status.PRETEST],
             ).values_list(
@@ -251,6 +260,8 @@ class QuestionQuerySet(models.QuerySet):
 
         unseen = servable.exclude(pk__in=seen)
         objectives = Objective.objects.filter(domain__blueprint=blueprint).order_by("pk")
+        if domain_number is not None:
+            objectives = objectives.filter(domain__number=domain_number)
         groups = [
             scans(
                 unseen.filter(objective_id=objective_id, status=Question.Status.PUBLISHED),

@@ -83,6 +83,9 @@ class PracticeItem(models.Model):
     version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT, related_name="+")
     option_order = models.JSONField()
     selected = models.JSONField(default=list)
+    # Options the candidate struck out before checking (indices into version.choices, as in a
+    # mock), sent with the answer and shown with the feedback.
+    struck = models.JSONField(default=list)
     is_correct = models.BooleanField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
 

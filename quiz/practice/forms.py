@@ -52,7 +52,8 @@ class PracticeSetupForm(forms.Form):
         length = cleaned.get("length")
         if length == 0:
             length = cleaned.get("custom_length")
-            if not length:
+            # A number that did not read already has its own error beside the field.
+            if not length and "custom_length" not in self.errors:
                 self.add_error(
                     "custom_length",
                     forms.ValidationError(
@@ -74,6 +75,9 @@ class PracticeSetupForm(forms.Form):
 
 class PracticeAnswerForm(forms.Form):
     selected = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, choices=[(i, i) for i in range(MAX_OPTIONS)]
+    )
+    struck = forms.TypedMultipleChoiceField(
         coerce=int, required=False, choices=[(i, i) for i in range(MAX_OPTIONS)]
     )
 

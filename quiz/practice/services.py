@@ -159,9 +159,16 @@ def create_session(
 
 
 def answer_practice(
-    *, session_id: int, user, position: int, selected: tuple[int, ...], now: datetime
+    *,
+    session_id: int,
+    user,
+    position: int,
+    selected: tuple[int, ...],
+    now: datetime,
+    struck: tuple[int, ...] = (),
 ) -> PracticeItem:
-    """Record the answer (display positions) and its outcome; once per item.
+    """Record the answer and the options struck out (display positions) and its outcome; once
+    per item.
 
     Raises ``PracticeItem.DoesNotExist`` for another user's session, and ``ValidationError`` with
     ``session_ended``, ``already_answered``, ``no_selection``, ``invalid_option`` or
@@ -179,7 +186,7 @@ def answer_practice(
             raise ValidationError("You already answered this question.", code="already_answered")
         if not selected:
             raise ValidationError("Choose an answer first.", code="no_selection")
-        if any(not 0 <= p < len(item.option_order) for p in selected):
+        if any(not 0 <= p < len(item.option_order) for p in (*selected, *struck)):
             raise ValidationError(
                 "That option is not part of this question.", code="invalid_option"
             )
@@ -190,9 +197,10 @@ def answer_practice(
                 code="too_many_selections",
             )
         item.selected = chosen
+        item.struck = sorted({item.option_order[p] for p in struck})
         item.is_correct = scoring.is_correct(chosen, item.version.correct_indices)
         item.answered_at = now
-        item.save(update_fields=["selected", "is_correct", "answered_at"])
+        item.save(update_fields=["selected", "struck", "is_correct", "answered_at"])
         return item
 
 

@@ -101,6 +101,7 @@ def practice_question(request: HttpRequest, session_id: int, position: int) -> H
                 user=request.user,
                 position=position,
                 selected=tuple(form.cleaned_data["selected"]),
+                struck=tuple(form.cleaned_data["struck"]),
                 now=timezone.now(),
             )
         except ValidationError as invalid:
@@ -115,10 +116,14 @@ def practice_question(request: HttpRequest, session_id: int, position: int) -> H
 def _practice_page(request, item: PracticeItem, *, error=None) -> TemplateResponse:
     session = item.session
     version = item.version
-    count = session.items.count()
+    navigator = practice_navigator(
+        session.items.order_by("position").values_list("position", "answered_at", "is_correct"),
+        current=item.position,
+    )
+    count = len(navigator)
     # The key and rationales only once answered: they are the feedback.
     options = version.options_shown(
-        item.option_order, selected=item.selected, reveal_key=item.is_answered
+        item.option_order, selected=item.selected, struck=item.struck, reveal_key=item.is_answered
     )
     context = {
         "session": session,
@@ -126,6 +131,7 @@ def _practice_page(request, item: PracticeItem, *, error=None) -> TemplateRespon
         "version": version,
         "options": options,
         "count": count,
+        "navigator": navigator,
         "input_type": "checkbox" if version.type == "multiple" else "radio",
         "bookmarked": Bookmark.objects.filter(
             user=request.user, question_id=version.question_id
@@ -140,6 +146,29 @@ def _practice_page(request, item: PracticeItem, *, error=None) -> TemplateRespon
     if request.htmx:
         template += "#practice"
     return TemplateResponse(request, template, context, status=INVALID if error else 200)
+
+
+def practice_navigator(rows, *, current: int) -> list[dict]:
+    """The drill's items for its navigator: each one's state in words (answered items are
+    feedback already, so right or wrong may be said) and the one on screen."""
+    entries = []
+    for position, answered_at, is_correct in rows:
+        if answered_at is None:
+            state, css = "not answered", "nav-item"
+        elif is_correct:
+            state, css = "correct", "nav-item is-answered is-correct"
+        else:
+            state, css = "incorrect", "nav-item is-answered is-incorrect"
+        entries.append(
+            {
+                "position": position,
+                "state": state,
+                "css": css,
+                "label": f"Question {position}, {state}",
+                "current": position == current,
+            }
+        )
+    return entries
 
 
 @login_required

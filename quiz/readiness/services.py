@@ -70,9 +70,12 @@ def readiness_report(
     if short is None:
         readiness = model.predict(evidence, spec)
         recommendation = model.recommend(evidence, spec)
+        # The history's points are the full exams' ends (a mini or single-domain mock's
+        # answers count as evidence, at every point after them, but do not make a point).
         finished = list(
             Attempt.objects.filter(user=user, blueprint=blueprint)
             .finished()
+            .full_exams()
             .order_by("-finished_at")
             .values_list("finished_at", flat=True)[: HISTORY_POINTS - 1]
         )

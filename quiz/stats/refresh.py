@@ -23,12 +23,19 @@ CHUNK = 20_000
 PROGRESS_EVERY = 500  # versions between progress writes
 
 
+# Item statistics read full exams only: discrimination compares a response with the rest of
+# its form's score, and a 20-item mini mock's rest score is not on the same footing as a 65-item
+# form's (a single-domain form's measures one domain only).
+STATS_ATTEMPTS = {
+    "attempt__status": Attempt.Status.FINISHED,
+    "attempt__format": Attempt.Format.FULL,
+}
+
+
 def _rest_totals() -> dict[int, int]:
-    """Each finished attempt's correct count on its scored items."""
+    """Each finished full exam's correct count on its scored items."""
     return dict(
-        AttemptItem.objects.filter(
-            attempt__status=Attempt.Status.FINISHED, is_scored=True, outcome_correct=True
-        )
+        AttemptItem.objects.filter(**STATS_ATTEMPTS, is_scored=True, outcome_correct=True)
         .values("attempt_id")
         .annotate(correct=Count("pk"))
         .values_list("attempt_id", "correct")
@@ -71,7 +78,7 @@ def refresh_item_statistics(*, now: datetime) -> StatsRefresh:
         .iterator(chunk_size=CHUNK)
     }
     stream = (
-        AttemptItem.objects.filter(attempt__status=Attempt.Status.FINISHED)
+        AttemptItem.objects.filter(**STATS_ATTEMPTS)
         .order_by("version_id", "attempt_id")
         .values_list(
             "version_id", "attempt_id", "selected", "outcome_correct", "is_scored", "scored_key"
@@ -125,7 +132,7 @@ def refresh_item_statistics(*, now: datetime) -> StatsRefresh:
     with transaction.atomic():
         ItemStatistics.objects.all().delete()
         ItemStatistics.objects.bulk_create(rows, batch_size=2000)
-        run.attempts = Attempt.objects.finished().count()
+        run.attempts = Attempt.objects.finished().full_exams().count()
         run.responses = responses_read
         run.versions = len(rows)
         # The run's own duration, for the record: the wall clock, not the figures' instant.

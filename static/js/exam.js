@@ -89,6 +89,8 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
         if (!data) return;
+        // Ended elsewhere (submitted or abandoned in another tab): go where it ended.
+        if (data.ended_url) { window.location.assign(data.ended_url); return; }
         state.deadline = performance.now() + data.seconds_left * 1000;
         if (data.finished) onTimeUp();
         tick();

@@ -29,7 +29,7 @@ def test_history_lists_every_mock_and_practice_session_with_links(
     assert reverse("quiz:attempt_answers", args=[finished.pk]) in html
     assert reverse("quiz:practice_summary", args=[session.pk]) in html
     assert "12 min of 20 min" in html
-    assert f"<td>{finished.scaled_score} <span" in html
+    assert f'<td data-label="Score or result">{finished.scaled_score} <span' in html
     assert 'href="/history/">History</a>' in candidate_client.get("/").content.decode()
 
 

@@ -110,6 +110,7 @@ def test_the_sweep_reaches_every_view_that_takes_an_id(world):
         "attempt_clock",
         "attempt_review",
         "attempt_submit",
+        "attempt_abandon",
         "attempt_result",
         "attempt_answers",
         "practice_question",
