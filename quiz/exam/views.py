@@ -503,4 +503,4 @@ def attempt_abandon(request: HttpRequest, attempt_id: int) -> HttpResponse:
         f"Your {attempt.blueprint.code} {attempt.short_label} was abandoned: it was not "
         "scored and does not count in your scores or readiness. Your answers are kept.",
     )
-    return redirect("quiz:history")
+    return redirect(attempt.history_url())

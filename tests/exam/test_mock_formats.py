@@ -137,16 +137,17 @@ def test_the_result_history_and_dashboard_label_a_short_form(candidate_client, u
     result = candidate_client.get(reverse("quiz:attempt_result", args=[mini.pk])).content.decode()
     assert "Score report: Test certification mini mock" in result
     assert 'data-testid="format-note"><strong>Mini mock (20 questions).</strong>' in result
-    history = candidate_client.get(reverse("quiz:history")).content.decode()
+    on_exam = f"?blueprint={exam.code}"
+    history = candidate_client.get(reverse("quiz:history") + on_exam).content.decode()
     assert '<span class="badge badge-format">Mini mock (20 questions)</span>' in history
-    home = candidate_client.get(reverse("home")).content.decode()
+    home = candidate_client.get(reverse("home") + on_exam).content.decode()
     assert '<span class="badge badge-format">Mini mock (20 questions)</span>' in home
 
 
 def test_the_score_trend_follows_full_exams_only(candidate_client, user, exam):
     sit(user, exam, right=False)
     sit(user, exam, form=Attempt.Format.MINI)
-    html = candidate_client.get(reverse("home")).content.decode()
+    html = candidate_client.get(f"{reverse('home')}?blueprint={exam.code}").content.decode()
     # One full exam: the chart's table has one row (#1), the mini mock is listed, not charted.
     assert '<th scope="row">#1</th><td>100</td>' in html
     assert '<th scope="row">#2</th>' not in html
@@ -177,7 +178,8 @@ def test_short_forms_add_no_query_to_the_dashboard_and_history(
 ):
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
-            assert candidate_client.get(reverse(url_name)).status_code == 200
+            url = f"{reverse(url_name)}?blueprint={exam.code}"
+            assert candidate_client.get(url).status_code == 200
         return len(queries)
 
     sit(user, exam)
@@ -191,8 +193,9 @@ def test_the_start_page_runs_a_fixed_number_of_queries(
     candidate_client, exam, django_assert_num_queries
 ):
     url = reverse("quiz:mock_start_blueprint", args=[exam.code])
-    # Session, user, the blueprint, its domains (prefetched), the mock in progress.
-    with django_assert_num_queries(5):
+    # Session, user, the blueprint, its domains (prefetched), the mock in progress, and the
+    # bank's servable counts (whether it can fill a form yet).
+    with django_assert_num_queries(6):
         assert candidate_client.get(url).status_code == 200
 
 
