@@ -150,16 +150,16 @@ class Attempt(models.Model):
     def __str__(self) -> str:
         return f"{self.blueprint.code} attempt {self.pk} by {self.user}"
 
-    def history_url(self) -> str:
-        """The candidate's history of this attempt's exam (where an abandoned attempt lives)."""
-        return f"{reverse('quiz:history')}?blueprint={self.blueprint.code}"
-
     def get_absolute_url(self) -> str:
         if self.is_finished:
             return reverse("quiz:attempt_result", args=[self.pk])
         if self.is_abandoned:
             return self.history_url()
         return reverse("quiz:attempt_question", args=[self.pk, self.current_position])
+
+    def history_url(self) -> str:
+        """The candidate's history of this attempt's exam (where an abandoned attempt lives)."""
+        return f"{reverse('quiz:history')}?blueprint={self.blueprint.code}"
 
     @property
     def is_finished(self) -> bool:
