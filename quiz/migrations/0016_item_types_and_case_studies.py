@@ -151,7 +151,7 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(
                 blank=True,
                 null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
+                on_delete=quiz.models.bank.leave_case,
                 related_name="questions",
                 to="quiz.casestudy",
             ),
@@ -166,9 +166,7 @@ class Migration(migrations.Migration):
             model_name="question",
             constraint=models.CheckConstraint(
                 condition=models.Q(
-                    models.Q(("case__isnull", True), ("case_position__isnull", True)),
-                    models.Q(("case__isnull", False), ("case_position__isnull", False)),
-                    _connector="OR",
+                    ("case__isnull", True), ("case_position__isnull", False), _connector="OR"
                 ),
                 name="quiz_question_case_has_position",
             ),

@@ -266,6 +266,14 @@ def random_sample_key() -> int:
     return secrets.randbelow(SAMPLE_KEY_LIMIT)
 
 
+def leave_case(collector, field, sub_objs, using) -> None:
+    """``on_delete`` of ``Question.case``: a deleted case's questions leave it, position and
+    all (plain SET_NULL would keep a stale position). The two columns are cleared by two
+    updates, so the model's check asks only that a question in a case has a position."""
+    collector.add_field_update(field, None, sub_objs)
+    collector.add_field_update(sub_objs[0]._meta.get_field("case_position"), None, sub_objs)
+
+
 class Question(models.Model):
     """A question as authors edit it. Candidates are served its immutable ``QuestionVersion``.
 
@@ -323,7 +331,7 @@ class Question(models.Model):
     # order. A question belongs to at most one case: one foreign key says so.
     case = models.ForeignKey(
         "CaseStudy",
-        on_delete=models.SET_NULL,
+        on_delete=leave_case,
         null=True,
         blank=True,
         related_name="questions",
@@ -379,8 +387,7 @@ class Question(models.Model):
                 fields=["case", "case_position"], name="quiz_question_unique_case_position"
             ),
             models.CheckConstraint(
-                condition=Q(case__isnull=True, case_position__isnull=True)
-                | Q(case__isnull=False, case_position__isnull=False),
+                condition=Q(case__isnull=True) | Q(case_position__isnull=False),
                 name="quiz_question_case_has_position",
             ),
         ]

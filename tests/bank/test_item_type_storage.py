@@ -138,3 +138,15 @@ def test_a_case_id_follows_the_id_rule():
     case.external_id = "Not an id"
     with pytest.raises(ValidationError):
         case.save()
+
+
+def test_deleting_an_unserved_case_takes_its_questions_out_of_it():
+    questions = case_questions()
+    case = case_study(questions)
+    # Versions that showed the scenario protect it; these were never served, so remove them.
+    for question in questions:
+        question.versions.filter(case_version__isnull=False).delete()
+    case.delete()
+    for question in questions:
+        question.refresh_from_db()
+        assert (question.case, question.case_position) == (None, None)
