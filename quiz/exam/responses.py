@@ -87,6 +87,29 @@ def _matching(shown: Shown, option_order: Sequence[int], response_count: int) ->
     return stored
 
 
+def slots_from_places(places: Sequence[int | None]) -> list[int | None]:
+    """An ordering answer as the screen sends it (for each step as shown, its place, 1-based,
+    or ``None``) as ``stored_answer`` reads it (for each position, the step shown there).
+
+    Raises ``ValidationError``: ``invalid_option`` (a place outside 1..steps), ``repeated_step``
+    (two steps given one place)."""
+    slots: list[int | None] = [None] * len(places)
+    for step, place in enumerate(places):
+        if place is None:
+            continue
+        if not 1 <= place <= len(places):
+            raise ValidationError(
+                f"A position is a number from 1 to {len(places)}.", code="invalid_option"
+            )
+        if slots[place - 1] is not None:
+            raise ValidationError(
+                f"Two steps are at position {place}: give each step a different position.",
+                code="repeated_step",
+            )
+        slots[place - 1] = step
+    return slots
+
+
 def shown_answer(kind: str, stored: Sequence[int | None], *, option_order: Sequence[int]) -> list:
     """The stored answer in the screen's terms (the inverse of ``stored_answer``).
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import random
 import secrets
@@ -15,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 from django.db.models import IntegerField, Q, Value
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from quiz.bank.blueprint import DEFAULT_BLUEPRINT_CODE
 from quiz.bank.markdown import render_inline, render_text
@@ -39,6 +41,7 @@ from quiz.bank.rules import (
     normalise_newlines,
 )
 from quiz.exam.assembly import SAMPLE_KEY_SPACE, Candidate, shuffle_key
+from quiz.exam.responses import shown_answer
 
 
 class BlueprintQuerySet(models.QuerySet):
@@ -671,6 +674,98 @@ class QuestionVersion(models.Model):
                 }
             )
         return options
+
+    def shown(
+        self,
+        option_order=None,
+        *,
+        selected=(),
+        struck=(),
+        reveal_key: bool = False,
+        key: Iterable[int] | None = None,
+    ) -> dict:
+        """What a screen shows to answer (or review) the item, by type: ``options`` for single
+        and multiple response (see ``options_shown``), ``steps`` for ordering, ``prompts`` and
+        ``responses`` for matching. The same rule holds: no key, rationale or right place
+        without ``reveal_key``."""
+        order = list(range(len(self.choices))) if option_order is None else list(option_order)
+        key = list(self.key if key is None else key)
+        if self.type == ORDERING:
+            return {"steps": self._steps(order, selected, reveal_key, key)}
+        if self.type == MATCHING:
+            return {
+                "prompts": self._prompts(order, selected, reveal_key, key),
+                "responses": self.responses_shown,
+            }
+        return {
+            "options": self.options_shown(
+                order, selected=selected, struck=struck, reveal_key=reveal_key, key=key
+            )
+        }
+
+    def _steps(self, order, selected, reveal_key, key) -> list[dict]:
+        """Each step as shown (its form field is ``step-<position>``), with its place in the
+        candidate's order (1-based; None while unplaced), listed as the candidate arranged them:
+        placed steps by place, then the rest as shown."""
+        places = shown_answer(ORDERING, selected, option_order=order)
+        steps = []
+        for shown, original in enumerate(order):
+            choice = self.choices[original]
+            place = places[shown]
+            steps.append(
+                {
+                    "position": shown,
+                    "html": choice["html"],
+                    "text": plain_text(choice["html"]),
+                    "place": None if place is None else place + 1,
+                    "key_place": key.index(original) + 1 if reveal_key else None,
+                    "rationale_html": choice["rationale_html"] if reveal_key else "",
+                }
+            )
+        steps.sort(key=lambda s: (s["place"] is None, s["place"] or 0, s["position"]))
+        return steps
+
+    def _prompts(self, order, selected, reveal_key, key) -> list[dict]:
+        """Each prompt as shown (its form field is ``prompt-<position>``), with the index of the
+        response the candidate chose (None: none yet)."""
+        chosen = shown_answer(MATCHING, selected, option_order=order)
+        responses = self.responses_shown
+        prompts = []
+        for shown, original in enumerate(order):
+            choice = self.choices[original]
+            right = key[original] if reveal_key else None
+            prompts.append(
+                {
+                    "position": shown,
+                    "html": choice["html"],
+                    "chosen": chosen[shown],
+                    "chosen_response": None if chosen[shown] is None else responses[chosen[shown]],
+                    "key_response": None if right is None else responses[right],
+                    "is_right": reveal_key and chosen[shown] == right,
+                    "rationale_html": choice["rationale_html"] if reveal_key else "",
+                }
+            )
+        return prompts
+
+    @property
+    def responses_shown(self) -> list[dict]:
+        """A matching item's responses, lettered A, B, … in authoring order; ``text`` is the
+        plain text a ``<select>``'s options can carry."""
+        return [
+            {
+                "index": index,
+                "letter": OPTION_LETTERS[index],
+                "html": response["html"],
+                "text": plain_text(response["html"]),
+            }
+            for index, response in enumerate(self.responses)
+        ]
+
+
+def plain_text(rendered: str) -> str:
+    """What a reader sees of rendered inline HTML, as text (a ``<select>`` option holds no
+    markup); escaped again when a template prints it."""
+    return html.unescape(strip_tags(rendered)).strip()
 
 
 class SeenQuestion(models.Model):

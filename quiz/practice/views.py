@@ -75,7 +75,9 @@ def practice_start(request: HttpRequest) -> HttpResponse:
 
 def _item(request: HttpRequest, session_id: int, position: int) -> PracticeItem:
     return get_object_or_404(
-        PracticeItem.objects.select_related("session", "version__objective"),
+        PracticeItem.objects.select_related(
+            "session", "version__objective", "version__case_version"
+        ),
         session_id=session_id,
         session__user=request.user,
         position=position,
@@ -93,7 +95,7 @@ def practice_question(request: HttpRequest, session_id: int, position: int) -> H
         form = PracticeAnswerForm(request.POST)
         try:
             if not form.is_valid():
-                raise ValidationError("That answer could not be read.", code="invalid")
+                raise ValidationError(form.error_message(), code="invalid")
             item = answer_practice(
                 session_id=session_id,
                 user=request.user,
@@ -114,15 +116,12 @@ def _practice_page(request, item: PracticeItem, *, error=None) -> TemplateRespon
     session = item.session
     version = item.version
     count = session.items.count()
-    # The key and rationales only once answered: they are the feedback.
-    options = version.options_shown(
-        item.option_order, selected=item.selected, reveal_key=item.is_answered
-    )
     context = {
         "session": session,
         "item": item,
         "version": version,
-        "options": options,
+        # The key and rationales only once answered: they are the feedback.
+        **version.shown(item.option_order, selected=item.selected, reveal_key=item.is_answered),
         "count": count,
         "input_type": "checkbox" if version.type == "multiple" else "radio",
         "bookmarked": Bookmark.objects.filter(
