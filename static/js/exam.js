@@ -238,7 +238,10 @@
 
   function stepText(step) {
     var label = step.querySelector(".step-text");
-    return label ? label.textContent.trim() : "";
+    if (!label) return "";
+    var copy = label.cloneNode(true);
+    copy.querySelectorAll(".visually-hidden").forEach(function (hidden) { hidden.remove(); });
+    return copy.textContent.trim();
   }
 
   function announce(fieldset, text) {
@@ -292,7 +295,9 @@
   }
 
   function saveChange(element) {
-    element.dispatchEvent(new Event("change", { bubbles: true }));
+    // Marked as the script's own, so the change handler saves it without treating it as a
+    // position the candidate chose.
+    element.dispatchEvent(new CustomEvent("change", { bubbles: true, detail: { moved: true } }));
   }
 
   document.addEventListener("click", function (event) {
@@ -348,7 +353,8 @@
   document.addEventListener("change", function (event) {
     var target = event.target;
     if (!target.closest || !target.closest("#answer-form")) return;
-    if (target.classList.contains("step-place") && event.isTrusted) onPlaceChosen(target);
+    var moved = event.detail && event.detail.moved;
+    if (target.classList.contains("step-place") && !moved) onPlaceChosen(target);
     if (target.name === "selected" && !enforceLimit(target)) return;
     if (target.name === "struck") {
       target.closest(".option").classList.toggle("is-struck", target.checked);
