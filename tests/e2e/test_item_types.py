@@ -229,3 +229,39 @@ def test_the_answer_review_of_each_type_is_accessible(page, context, live_server
                 page.locator(f"article:has(.{kind}-review)").screenshot(
                     path=f"{SHOTS}/answers-{kind}-{width}.png"
                 )
+
+
+def test_practice_gives_feedback_on_an_order_and_fits_a_320_pixel_screen(
+    page, context, live_server, axe_source
+):
+    from quiz.exam.assembly import Candidate
+    from quiz.models import PracticeSession, Question
+    from quiz.practice.services import create_session
+
+    blueprint = item_types_blueprint()
+    user = UserFactory()
+    question = Question.objects.get(external_id="types-ordering")
+    version = question.current_version
+    session = create_session(
+        user=user,
+        blueprint=blueprint,
+        kind=PracticeSession.Kind.CHOSEN,
+        description="Ordering",
+        chosen=[Candidate(version.pk, question.pk, question.objective_id, 1, 4)],
+        now=timezone.now(),
+        seed=2,
+    )
+    item = session.items.select_related("version").get()
+    log_in(context, live_server, user)
+    page.set_viewport_size({"width": 320, "height": 700})
+    page.goto(f"/practice/{session.pk}/questions/1/")
+    no_sideways_scroll(page)
+    assert_accessible(page, axe_source)
+    for original in range(4):
+        place_of(page, step_name(item, original)).select_option(str(original + 1))
+    page.get_by_role("button", name="Check answer").click()
+    page.get_by_test_id("feedback").filter(has_text="Correct.").wait_for()
+    assert page.get_by_text("Correct position: ").count() == 4
+    no_sideways_scroll(page)
+    assert_accessible(page, axe_source)
+    shot(page, "practice-ordering-320")
