@@ -221,3 +221,29 @@ def item_types_blueprint(**fields):
             external_id=f"types-d2-{n}",
         )
     return blueprint
+
+
+def practice_session(user, blueprint, external_ids, *, seed: int = 5):
+    """A practice session serving the named questions' current versions, in order."""
+    from django.utils import timezone
+
+    from quiz.exam.assembly import Candidate
+    from quiz.models import PracticeSession
+    from quiz.practice.services import create_session
+
+    chosen = []
+    for external_id in external_ids:
+        question = Question.objects.select_related("current_version").get(external_id=external_id)
+        version = question.current_version
+        chosen.append(
+            Candidate(version.pk, question.pk, question.objective_id, 1, version.option_count)
+        )
+    return create_session(
+        user=user,
+        blueprint=blueprint,
+        kind=PracticeSession.Kind.CHOSEN,
+        description="Chosen questions",
+        chosen=chosen,
+        now=timezone.now(),
+        seed=seed,
+    )

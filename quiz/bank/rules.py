@@ -387,26 +387,11 @@ def case_problems(case: CaseData) -> list[Problem]:
         problems.append(
             Problem("unknown_format", f"Format must be one of {', '.join(TEXT_FORMATS)}.")
         )
-    for kind, label, text in (
-        ("case_title", "The title", case.title),
-        ("scenario", "The scenario", case.scenario),
-    ):
+    fields = [("case_title", "The title", case.title), ("scenario", "The scenario", case.scenario)]
+    for kind, label, text in fields:
         if not visible_text(text, case.text_format).strip():
             problems.append(Problem(f"empty_{kind}", f"{label} is empty."))
-        if len(text or "") > MAX_LENGTHS[kind]:
-            problems.append(
-                Problem(
-                    "too_long",
-                    f"{label} has {len(text)} characters; at most {MAX_LENGTHS[kind]} are allowed.",
-                )
-            )
-        if CONTROL_CHARACTER_RE.search(text or ""):
-            problems.append(
-                Problem(
-                    "control_character",
-                    f"{label} contains a control character (such as NUL); remove it.",
-                )
-            )
+    problems += _field_problems(fields)
     if "\n" in case.title.strip():
         problems.append(Problem("multiline_title", "The title must fit on one line."))
     if len(case.question_ids) < MIN_CASE_QUESTIONS:
@@ -486,6 +471,16 @@ def _size_and_character_problems(question: QuestionData) -> list[Problem]:
         ]
     fields += [("reference", f"Reference {n}", url) for n, url in enumerate(question.references, 1)]
     fields += [("response", f"Response {n}", text) for n, text in enumerate(question.responses, 1)]
+    problems = _field_problems(fields)
+    if len(question.references) > MAX_REFERENCES:
+        problems.append(
+            Problem("too_many_references", f"At most {MAX_REFERENCES} references are allowed.")
+        )
+    return problems
+
+
+def _field_problems(fields: list[tuple[str, str, str]]) -> list[Problem]:
+    """The size limit and the control-character rule, for (kind, label, text) fields."""
     problems = []
     for kind, label, text in fields:
         if len(text or "") > MAX_LENGTHS[kind]:
@@ -502,8 +497,4 @@ def _size_and_character_problems(question: QuestionData) -> list[Problem]:
                     f"{label} contains a control character (such as NUL); remove it.",
                 )
             )
-    if len(question.references) > MAX_REFERENCES:
-        problems.append(
-            Problem("too_many_references", f"At most {MAX_REFERENCES} references are allowed.")
-        )
     return problems

@@ -13,7 +13,7 @@ from django.utils import timezone
 from quiz.exam.services import finish_attempt, start_attempt
 from quiz.models import AttemptItem
 from tests.e2e.conftest import assert_accessible, log_in
-from tests.factories import UserFactory, item_types_blueprint
+from tests.factories import UserFactory, item_types_blueprint, practice_session
 
 pytestmark = [
     pytest.mark.browser,
@@ -234,23 +234,8 @@ def test_the_answer_review_of_each_type_is_accessible(page, context, live_server
 def test_practice_gives_feedback_on_an_order_and_fits_a_320_pixel_screen(
     page, context, live_server, axe_source
 ):
-    from quiz.exam.assembly import Candidate
-    from quiz.models import PracticeSession, Question
-    from quiz.practice.services import create_session
-
-    blueprint = item_types_blueprint()
     user = UserFactory()
-    question = Question.objects.get(external_id="types-ordering")
-    version = question.current_version
-    session = create_session(
-        user=user,
-        blueprint=blueprint,
-        kind=PracticeSession.Kind.CHOSEN,
-        description="Ordering",
-        chosen=[Candidate(version.pk, question.pk, question.objective_id, 1, 4)],
-        now=timezone.now(),
-        seed=2,
-    )
+    session = practice_session(user, item_types_blueprint(), ["types-ordering"], seed=2)
     item = session.items.select_related("version").get()
     log_in(context, live_server, user)
     page.set_viewport_size({"width": 320, "height": 700})

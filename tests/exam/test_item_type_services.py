@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from quiz.exam.services import Answer, finish_attempt, rescore, save_answer, start_attempt
-from quiz.models import AttemptItem, ItemState, PracticeSession
-from quiz.practice.services import answer_practice, create_session
+from quiz.models import AttemptItem, ItemState
+from quiz.practice.services import answer_practice
 from tests.conftest import NOW
-from tests.factories import item_types_blueprint
+from tests.factories import item_types_blueprint, practice_session
 
 pytestmark = pytest.mark.django_db
 
@@ -149,21 +149,7 @@ def test_rescore_gives_a_matching_item_its_corrected_key(types_attempt):
 
 
 def practice_item(user, external_id):
-    attempt_blueprint = item_types_blueprint()
-    from quiz.exam.assembly import Candidate
-    from quiz.models import Question
-
-    question = Question.objects.get(external_id=external_id)
-    version = question.current_version
-    session = create_session(
-        user=user,
-        blueprint=attempt_blueprint,
-        kind=PracticeSession.Kind.CHOSEN,
-        description="test",
-        chosen=[Candidate(version.pk, question.pk, question.objective_id, 1, version.option_count)],
-        now=NOW,
-        seed=3,
-    )
+    session = practice_session(user, item_types_blueprint(), [external_id], seed=3)
     return session.items.select_related("version").get()
 
 

@@ -4,34 +4,14 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from quiz.exam.assembly import Candidate
-from quiz.models import PracticeSession, Question
-from quiz.practice.services import create_session
-from tests.factories import item_types_blueprint
+from tests.factories import item_types_blueprint, practice_session
 
 pytestmark = pytest.mark.django_db
 
 
 def session_of(user, *external_ids):
-    blueprint = item_types_blueprint()
-    chosen = []
-    for external_id in external_ids:
-        question = Question.objects.select_related("current_version").get(external_id=external_id)
-        version = question.current_version
-        chosen.append(
-            Candidate(version.pk, question.pk, question.objective_id, 1, version.option_count)
-        )
-    return create_session(
-        user=user,
-        blueprint=blueprint,
-        kind=PracticeSession.Kind.CHOSEN,
-        description="Item types",
-        chosen=chosen,
-        now=timezone.now(),
-        seed=5,
-    )
+    return practice_session(user, item_types_blueprint(), external_ids)
 
 
 def test_an_ordering_question_is_answered_by_position_and_gets_its_feedback(candidate_client, user):
