@@ -175,3 +175,48 @@ def test_practice_takes_no_half_done_matching_and_changes_nothing(user):
     wrong = right_matching(item)
     wrong[1] = 3
     assert answer(user, item, wrong).is_correct is False
+
+
+def test_a_regrade_gives_a_matching_item_its_corrected_key_and_keeps_an_order_in_order(
+    types_attempt,
+):
+    from quiz.exam.regrade import plan_regrade, run_regrade
+    from quiz.models import Regrade
+
+    matching = item_of(types_attempt, "types-matching")
+    answer = right_matching(matching)
+    answer[matching.option_order.index(3)] = 3
+    save(types_attempt, matching, answer)
+    ordering = item_of(types_attempt, "types-ordering")
+    save(types_attempt, ordering, right_order(ordering))
+    finish_attempt(attempt=types_attempt, now=NOW + timedelta(minutes=2))
+    served = matching.version
+    question = served.question
+    prompt = question.choices.get(order=3)
+    prompt.match = "Amazon SageMaker Clarify"
+    prompt.save()
+    question.snapshot()
+    regrade = plan_regrade(version=served, kind=Regrade.Kind.RESCORE, by=None, now=NOW)
+    assert regrade.key == [0, 1, 2, 3]
+    run_regrade(regrade_id=regrade.pk, now=NOW)
+    matching.refresh_from_db()
+    ordering.refresh_from_db()
+    assert (matching.outcome_correct, matching.scored_key) == (True, [0, 1, 2, 3])
+    assert (ordering.outcome_correct, ordering.scored_key) == (True, [0, 1, 2, 3])
+
+
+def test_an_order_cannot_be_rescored_only_voided(types_attempt):
+    from quiz.exam.regrade import plan_regrade
+    from quiz.models import Regrade
+
+    ordering = item_of(types_attempt, "types-ordering")
+    finish_attempt(attempt=types_attempt, now=NOW + timedelta(minutes=2))
+    served = ordering.version
+    question = served.question
+    first = question.choices.get(order=0)
+    first.order = 9  # the first step moves last: a new key is a new list of steps
+    first.save()
+    question.snapshot()
+    with pytest.raises(ValidationError) as error:
+        plan_regrade(version=served, kind=Regrade.Kind.RESCORE, by=None, now=NOW)
+    assert error.value.code == "options_changed"
