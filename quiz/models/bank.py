@@ -161,9 +161,11 @@ class QuestionQuerySet(models.QuerySet):
         up to a whole form's worth of unseen published questions from a seeded random point of
         the questions' ``sample_key`` order (wrapping round); on PostgreSQL all scans go in one
         UNION ALL query. The questions this candidate has seen (``SeenQuestion``) come in one
-        more query, ranked by how recently. Neither the number nor the size of the queries
-        depends on the size of the bank or of the candidate's history, and at most
-        ``2 × objectives × question_count + questions seen`` rows leave the database.
+        more query, ranked by how recently, and the unseen published questions of case studies
+        in one more (whole cases: a scan could cut one in two). Neither the number nor the size
+        of the queries depends on the size of the bank or of the candidate's history, and at
+        most ``2 × objectives × question_count + questions seen + case questions`` rows leave
+        the database.
         """
         rng = random.Random(seed)
         fields = (
@@ -221,7 +223,16 @@ class QuestionQuerySet(models.QuerySet):
                 limit,
             )
 
-        unseen = servable.exclude(pk__in=seen)
+        # A case study is asked whole or not at all, so its questions are read apart from the
+        # scans (which could cut a case in two): every unseen published one, in one query. The
+        # rows grow with the bank's case questions, a small part of any bank.
+        unseen_case_rows = list(
+            servable.exclude(pk__in=seen)
+            .filter(case__isnull=False, status=Question.Status.PUBLISHED)
+            .order_by("pk")
+            .values_list(*fields)
+        )
+        unseen = servable.exclude(pk__in=seen).filter(case__isnull=True)
         objectives = Objective.objects.filter(domain__blueprint=blueprint).order_by("pk")
         groups = [
             scans(
@@ -238,7 +249,7 @@ class QuestionQuerySet(models.QuerySet):
             (results[2 * number] + results[2 * number + 1])[:limit]
             for number, (_, _, limit) in enumerate(groups)
         ]
-        scored_rows = [row for rows in runs[:-1] for row in rows]
+        scored_rows = [row for rows in runs[:-1] for row in rows] + unseen_case_rows
         pretest_rows = list(runs[-1])
         for *row, status, _ in seen_rows:
             target = scored_rows if status == Question.Status.PUBLISHED else pretest_rows

@@ -220,3 +220,19 @@ def test_an_order_cannot_be_rescored_only_voided(types_attempt):
     with pytest.raises(ValidationError) as error:
         plan_regrade(version=served, kind=Regrade.Kind.RESCORE, by=None, now=NOW)
     assert error.value.code == "options_changed"
+
+
+def test_the_pools_hold_every_case_question_however_large_the_objectives(user):
+    """A scan reads up to a form's worth per objective: a case must not be cut in two by it."""
+    from quiz.models import Question
+    from tests.factories import QuestionFactory, case_study, small_blueprint
+
+    blueprint = small_blueprint(per_objective=30)  # 30 a objective, forms of 10
+    objectives = list(blueprint.domains.get(number=1).objectives.order_by("code"))
+    members = [QuestionFactory(objective=objectives[n % 2]) for n in range(4)]
+    case_study(members)
+    for seed in range(5):
+        scored, _ = Question.objects.assembly_pools(blueprint=blueprint, user=user, seed=seed)
+        in_pool = [c for c in scored if c.case_id is not None]
+        assert sorted(c.question_id for c in in_pool) == sorted(q.pk for q in members)
+        assert sorted(c.case_position for c in in_pool) == [1, 2, 3, 4]
