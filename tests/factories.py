@@ -6,7 +6,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from accounts.models import User
-from quiz.models import Blueprint, Choice, Domain, Objective, Question
+from quiz.models import Blueprint, CaseStudy, Choice, Domain, Objective, Question
 
 
 class UserFactory(DjangoModelFactory):
@@ -61,7 +61,10 @@ def mls_objective(code: str = "1.1") -> Objective:
 
 
 class QuestionFactory(DjangoModelFactory):
-    """A valid published question with a served version. ``correct`` sets the key's size."""
+    """A valid published question with a served version. ``choices=(count, correct)`` sets the
+    options and the key's size; for ordering ``count`` steps (authored in the right order), for
+    matching ``count`` prompts, prompt i matching response i % 3 of four responses (the fourth
+    a distractor)."""
 
     class Meta:
         model = Question
@@ -79,9 +82,18 @@ class QuestionFactory(DjangoModelFactory):
     def choices(obj, create, extracted, **kwargs):
         if not create:
             return
-        count, correct = (4, 1) if obj.type == Question.Type.SINGLE else (5, 2)
+        count, correct = {
+            Question.Type.SINGLE: (4, 1),
+            Question.Type.MULTIPLE: (5, 2),
+            Question.Type.ORDERING: (4, 0),
+            Question.Type.MATCHING: (4, 0),
+        }[obj.type]
         if extracted:
             count, correct = extracted
+        responses = MATCHING_RESPONSES if obj.type == Question.Type.MATCHING else []
+        if responses and not obj.responses:
+            obj.responses = "\n".join(responses)
+            obj.save(update_fields=["responses"])
         Choice.objects.bulk_create(
             Choice(
                 question=obj,
@@ -89,10 +101,37 @@ class QuestionFactory(DjangoModelFactory):
                 text=f"Option {i + 1} of {obj.external_id}",
                 is_correct=i < correct,
                 rationale=f"Rationale {i + 1}",
+                match=responses[i % 3] if responses else "",
             )
             for i in range(count)
         )
         obj.snapshot()
+
+
+MATCHING_RESPONSES = [
+    "Amazon SageMaker Model Monitor",
+    "AWS CloudTrail",
+    "Amazon CloudWatch",
+    "Amazon SageMaker Clarify",
+]
+
+
+def case_study(questions, *, external_id=None, title="Demand forecasting", scenario=None):
+    """A case study asking ``questions`` in the order given, its versions served."""
+    blueprint = questions[0].objective.domain.blueprint
+    case = CaseStudy.objects.create(
+        external_id=external_id or f"case-{questions[0].external_id}",
+        blueprint=blueprint,
+        title=title,
+        scenario=scenario or f"A grocery chain forecasts demand ({questions[0].external_id}).",
+    )
+    for position, question in enumerate(questions, start=1):
+        question.case, question.case_position = case, position
+        question.save(update_fields=["case", "case_position"])
+    case.snapshot()
+    for question in questions:
+        question.refresh_from_db()
+    return case
 
 
 def small_blueprint(*, per_objective: int = 4, question_count: int = 10, **fields):
@@ -154,3 +193,58 @@ def finished_attempt(user, blueprint, answers, *, now=None, seed: int = 0):
         for position, (version, selected, is_scored) in enumerate(answers, start=1)
     )
     return finish_attempt(attempt=attempt, now=now)
+
+
+def item_types_blueprint(**fields):
+    """A 10-item test exam whose bank is exactly one form, so every form serves every type:
+    domain 1 (60%) holds an ordering, a matching and a single-response question and a case study
+    of three (1.1, 1.2, 1.2); domain 2 (40%) four single and multiple-response questions."""
+    blueprint = BlueprintFactory(question_count=10, max_unscored_items=2, **fields)
+    first = DomainFactory(blueprint=blueprint, number=1, weight=60)
+    second = DomainFactory(blueprint=blueprint, number=2, weight=40)
+    o11 = ObjectiveFactory(domain=first, code="1.1")
+    o12 = ObjectiveFactory(domain=first, code="1.2")
+    o21 = ObjectiveFactory(domain=second, code="2.1")
+    QuestionFactory(objective=o11, type=Question.Type.ORDERING, external_id="types-ordering")
+    QuestionFactory(objective=o12, type=Question.Type.MATCHING, external_id="types-matching")
+    QuestionFactory(objective=o11, external_id="types-single")
+    case_study(
+        [
+            QuestionFactory(objective=objective, external_id=f"types-case-{n}")
+            for n, objective in enumerate((o11, o12, o12), start=1)
+        ],
+        external_id="types-case",
+    )
+    for n in range(4):
+        QuestionFactory(
+            objective=o21,
+            type=Question.Type.MULTIPLE if n % 2 else Question.Type.SINGLE,
+            external_id=f"types-d2-{n}",
+        )
+    return blueprint
+
+
+def practice_session(user, blueprint, external_ids, *, seed: int = 5):
+    """A practice session serving the named questions' current versions, in order."""
+    from django.utils import timezone
+
+    from quiz.exam.assembly import Candidate
+    from quiz.models import PracticeSession
+    from quiz.practice.services import create_session
+
+    chosen = []
+    for external_id in external_ids:
+        question = Question.objects.select_related("current_version").get(external_id=external_id)
+        version = question.current_version
+        chosen.append(
+            Candidate(version.pk, question.pk, question.objective_id, 1, version.option_count)
+        )
+    return create_session(
+        user=user,
+        blueprint=blueprint,
+        kind=PracticeSession.Kind.CHOSEN,
+        description="Chosen questions",
+        chosen=chosen,
+        now=timezone.now(),
+        seed=seed,
+    )

@@ -15,7 +15,19 @@ from urllib.parse import urlsplit
 
 SINGLE = "single"
 MULTIPLE = "multiple"
-QUESTION_TYPES = (SINGLE, MULTIPLE)
+# MLA-C01's item types (issue #19): put steps in order; match prompts to responses.
+ORDERING = "ordering"
+MATCHING = "matching"
+QUESTION_TYPES = (SINGLE, MULTIPLE, ORDERING, MATCHING)
+# Types whose answer is a sequence (a step per position, a response per prompt) rather than a
+# set of options: order matters when it is compared with the key.
+SEQUENCE_TYPES = (ORDERING, MATCHING)
+ORDERING_STEPS = (3, 5)
+MATCHING_PROMPTS = (3, 7)
+# Responses a candidate chooses from: as many as the prompts need, and a few distractors.
+MAX_RESPONSES = 10
+# A case study shares one scenario between at least this many questions.
+MIN_CASE_QUESTIONS = 3
 STATUSES = ("draft", "pretest", "published", "retired")
 # The author's estimate of an item's difficulty, until item statistics measure it.
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -47,6 +59,9 @@ MAX_LENGTHS = {
     "rationale": 5_000,
     "explanation": 20_000,
     "reference": 2_000,
+    "response": 2_000,
+    "scenario": 20_000,
+    "case_title": 200,
 }
 MAX_REFERENCES = 20
 # PostgreSQL cannot store NUL in text, and no other C0 control character belongs in a question.
@@ -90,9 +105,13 @@ class Problem:
 
 @dataclass
 class ChoiceData:
+    """An option; for ordering a step (authored in the right order); for matching a prompt,
+    whose ``match`` is the text of the response it matches."""
+
     text: str
     correct: bool = False
     rationale: str = ""
+    match: str = ""
 
 
 @dataclass
@@ -104,6 +123,19 @@ class QuestionData:
     choices: list[ChoiceData]
     explanation: str = ""
     references: list[str] = field(default_factory=list)
+    text_format: str = MARKDOWN
+    # Matching only: the list a candidate picks each prompt's response from (one line each).
+    responses: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CaseData:
+    """A case study as authored: one scenario above each of its questions, asked in order."""
+
+    external_id: str
+    title: str
+    scenario: str
+    question_ids: list[str]
     text_format: str = MARKDOWN
 
 
@@ -197,6 +229,31 @@ def question_problems(question: QuestionData, *, require_reference: bool = False
             )
         )
     correct = sum(1 for choice in choices if choice.correct)
+    if question.type in SEQUENCE_TYPES and correct:
+        problems.append(
+            Problem(
+                f"{question.type}_marks_correct",
+                f"A {question.type} question marks no option correct: "
+                + (
+                    "its steps are written in the right order."
+                    if question.type == ORDERING
+                    else "each prompt names its match."
+                ),
+            )
+        )
+    if question.type == ORDERING:
+        problems += _ordering_problems(question)
+    elif question.type == MATCHING:
+        problems += _matching_problems(question)
+    if question.type != MATCHING:
+        if question.responses:
+            problems.append(
+                Problem("responses_not_allowed", "Only a matching question has responses.")
+            )
+        if any(choice.match for choice in choices):
+            problems.append(
+                Problem("match_not_allowed", "Only a matching question's prompts name a match.")
+            )
     if question.type == SINGLE:
         if len(choices) < 4:
             problems.append(
@@ -240,6 +297,168 @@ def question_problems(question: QuestionData, *, require_reference: bool = False
     return problems
 
 
+def _ordering_problems(question: QuestionData) -> list[Problem]:
+    low, high = ORDERING_STEPS
+    if low <= len(question.choices) <= high:
+        return []
+    return [
+        Problem(
+            "ordering_step_count",
+            f"An ordering question has {low} to {high} steps; it has {len(question.choices)}.",
+        )
+    ]
+
+
+def _matching_problems(question: QuestionData) -> list[Problem]:
+    """Prompts within bounds, each naming exactly one of the distinct responses."""
+    problems = []
+    fmt = question.text_format
+    low, high = MATCHING_PROMPTS
+    prompts, responses = question.choices, question.responses
+    if not low <= len(prompts) <= high:
+        problems.append(
+            Problem(
+                "matching_prompt_count",
+                f"A matching question has {low} to {high} prompts; it has {len(prompts)}.",
+            )
+        )
+    seen: dict[str, int] = {}
+    for position, response in enumerate(responses, start=1):
+        if "\n" in response:
+            problems.append(
+                Problem("multiline_response", f"Response {position} must fit on one line.")
+            )
+        key = normalise_text(response, fmt)
+        if not key:
+            problems.append(Problem("empty_response", f"Response {position} has no text."))
+        elif key in seen:
+            problems.append(
+                Problem(
+                    "duplicate_response",
+                    f"Response {position} repeats the text of response {seen[key]}.",
+                )
+            )
+        seen.setdefault(key, position)
+    if len(responses) > MAX_RESPONSES:
+        problems.append(
+            Problem(
+                "too_many_responses",
+                f"A matching question has at most {MAX_RESPONSES} responses; "
+                f"it has {len(responses)}.",
+            )
+        )
+    for position, prompt in enumerate(prompts, start=1):
+        if not prompt.match.strip():
+            problems.append(Problem("missing_match", f"Prompt {position} does not name its match."))
+        elif normalise_text(prompt.match, fmt) not in seen:
+            problems.append(
+                Problem(
+                    "unknown_match",
+                    f"Prompt {position}'s match {prompt.match[:80]!r} is not one of the responses.",
+                )
+            )
+    needed = len({normalise_text(p.match, fmt) for p in prompts if p.match.strip()})
+    if len(responses) < max(needed, 2):
+        problems.append(
+            Problem(
+                "matching_needs_responses",
+                f"A matching question needs at least {max(needed, 2)} responses (every match, "
+                f"and something to choose between); it has {len(responses)}.",
+            )
+        )
+    return problems
+
+
+def match_index(question: QuestionData, match: str) -> int:
+    """The position in ``responses`` of a prompt's match (compared as the rules compare)."""
+    key = normalise_text(match, question.text_format)
+    return next(
+        i
+        for i, response in enumerate(question.responses)
+        if normalise_text(response, question.text_format) == key
+    )
+
+
+def case_problems(case: CaseData) -> list[Problem]:
+    """The rules of one case study on its own (see ``cases_problems`` for the rules between a
+    case and the questions it names)."""
+    problems = list(id_problems(case.external_id))
+    if case.text_format not in TEXT_FORMATS:
+        problems.append(
+            Problem("unknown_format", f"Format must be one of {', '.join(TEXT_FORMATS)}.")
+        )
+    fields = [("case_title", "The title", case.title), ("scenario", "The scenario", case.scenario)]
+    for kind, label, text in fields:
+        if not visible_text(text, case.text_format).strip():
+            problems.append(Problem(f"empty_{kind}", f"{label} is empty."))
+    problems += _field_problems(fields)
+    if "\n" in case.title.strip():
+        problems.append(Problem("multiline_title", "The title must fit on one line."))
+    if len(case.question_ids) < MIN_CASE_QUESTIONS:
+        problems.append(
+            Problem(
+                "case_needs_three_questions",
+                f"A case study has at least {MIN_CASE_QUESTIONS} questions; "
+                f"it has {len(case.question_ids)}.",
+            )
+        )
+    repeated = sorted({i for i in case.question_ids if case.question_ids.count(i) > 1})
+    for external_id in repeated:
+        problems.append(
+            Problem("duplicate_case_question", f"Question {external_id} is listed twice.")
+        )
+    return problems
+
+
+def cases_problems(
+    cases: list[CaseData], *, blueprint_of: dict[str, str]
+) -> list[tuple[str, Problem]]:
+    """The rules between cases and their questions, as (case id, problem) pairs: each case
+    names questions that exist (``blueprint_of`` maps every known question id to its
+    blueprint's code), all of one blueprint, and a question belongs to at most one case."""
+    problems: list[tuple[str, Problem]] = []
+    owner: dict[str, str] = {}
+    for case in cases:
+        blueprints = set()
+        for external_id in dict.fromkeys(case.question_ids):
+            if external_id not in blueprint_of:
+                problems.append(
+                    (
+                        case.external_id,
+                        Problem(
+                            "unknown_case_question",
+                            f"Question {external_id} is not among the questions it may name.",
+                        ),
+                    )
+                )
+                continue
+            blueprints.add(blueprint_of[external_id])
+            if external_id in owner:
+                problems.append(
+                    (
+                        case.external_id,
+                        Problem(
+                            "question_in_two_cases",
+                            f"Question {external_id} already belongs to case "
+                            f"{owner[external_id]}; a question belongs to at most one case.",
+                        ),
+                    )
+                )
+            owner.setdefault(external_id, case.external_id)
+        if len(blueprints) > 1:
+            problems.append(
+                (
+                    case.external_id,
+                    Problem(
+                        "case_mixed_blueprints",
+                        "The questions of a case study belong to one blueprint; these belong to "
+                        f"{', '.join(sorted(blueprints))}.",
+                    ),
+                )
+            )
+    return problems
+
+
 def _size_and_character_problems(question: QuestionData) -> list[Problem]:
     fields = [
         ("stem", "The stem", question.stem),
@@ -251,6 +470,17 @@ def _size_and_character_problems(question: QuestionData) -> list[Problem]:
             ("rationale", f"Option {position}'s rationale", choice.rationale),
         ]
     fields += [("reference", f"Reference {n}", url) for n, url in enumerate(question.references, 1)]
+    fields += [("response", f"Response {n}", text) for n, text in enumerate(question.responses, 1)]
+    problems = _field_problems(fields)
+    if len(question.references) > MAX_REFERENCES:
+        problems.append(
+            Problem("too_many_references", f"At most {MAX_REFERENCES} references are allowed.")
+        )
+    return problems
+
+
+def _field_problems(fields: list[tuple[str, str, str]]) -> list[Problem]:
+    """The size limit and the control-character rule, for (kind, label, text) fields."""
     problems = []
     for kind, label, text in fields:
         if len(text or "") > MAX_LENGTHS[kind]:
@@ -267,8 +497,4 @@ def _size_and_character_problems(question: QuestionData) -> list[Problem]:
                     f"{label} contains a control character (such as NUL); remove it.",
                 )
             )
-    if len(question.references) > MAX_REFERENCES:
-        problems.append(
-            Problem("too_many_references", f"At most {MAX_REFERENCES} references are allowed.")
-        )
     return problems

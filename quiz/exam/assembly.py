@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -23,6 +23,9 @@ SAMPLE_KEY_SPACE = 2**31  # Question.sample_key is drawn from [0, 2**31)
 # share of its items whenever the bank allows (swapping within an objective, so the domain and
 # objective counts never change).
 MULTIPLE_SHARE = (0.20, 0.30)
+# A form holds up to this many case-study sets when the bank has them (more only if the bank
+# cannot fill a domain otherwise), so case studies stay a part of the form, not most of it.
+CASE_SETS_PER_FORM = 2
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class BlueprintSpec:
     max_unscored: int
     domain_weights: Mapping[int, int]  # domain number -> weight (% of scored items)
     domain_titles: Mapping[int, str]
+    max_case_sets: int = CASE_SETS_PER_FORM
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,9 @@ class Candidate:
     recency: int = 0
     shuffle_key: int = 0
     is_multiple: bool = False
+    # A case study's question: asked in a block with the rest of its case, in case_position order.
+    case_id: int | None = None
+    case_position: int = 0
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,7 @@ def format_spec(
         max_unscored=spec.max_unscored * items // spec.question_count,
         domain_weights=weights,
         domain_titles=spec.domain_titles,
+        max_case_sets=spec.max_case_sets,
     )
 
 
@@ -165,39 +173,71 @@ def assemble(
 
     - Only the domains ``spec.domain_weights`` names are served (all of them on a full form).
     - Unscored items: up to ``spec.max_unscored`` pretest questions (as many as the bank has).
+      A case study's pretest question is not served in mocks (its case is asked as a block of
+      published questions; a lone pretest question would show a scenario without its set).
     - Scored items: the rest, split across domains by weight with largest-remainder rounding,
       and within a domain across its objectives as evenly as the bank allows.
+    - Case studies: a case's published questions form one block, asked together and in the
+      case's order, each counting toward its own objective and domain. Up to
+      ``spec.max_case_sets`` blocks join the form (unseen first), each only where it fits
+      within every domain's count; further blocks only when a domain cannot be filled
+      without them. Standalone questions fill the rest of each domain's count.
     - Within an objective: unseen questions first, then the least recently seen.
     - Multiple-response items make up ``MULTIPLE_SHARE`` of the form (20-30%) when the bank
       allows: a multiple-response item is swapped for a single-response one of the same
       objective (or the other way round), the least preferred chosen for the most preferred left.
-    - Item order is shuffled, and so is each item's option order; the same seed and pools
-      give the same form.
+      Case-study questions are never swapped.
+    - Item order is shuffled (a case block moves as one), and so is each item's option order;
+      the same seed and pools give the same form.
 
     Raises ``BankTooSmall`` naming every domain that lacks published questions.
     """
     rng = random.Random(seed)
     # A form of some domains only (a single-domain mock) serves nothing from the others.
     in_form = spec.domain_weights.keys()
-    pretest = sorted((c for c in pretest_pool if c.domain_number in in_form), key=preference)[
-        : spec.max_unscored
-    ]
+    pretest = sorted(
+        (c for c in pretest_pool if c.domain_number in in_form and c.case_id is None),
+        key=preference,
+    )[: spec.max_unscored]
 
     by_objective: dict[int, list[Candidate]] = defaultdict(list)
     objectives_of_domain: dict[int, set[int]] = defaultdict(set)
+    by_case: dict[int, list[Candidate]] = defaultdict(list)
     for candidate in scored_pool:
+        if candidate.case_id is not None:
+            by_case[candidate.case_id].append(candidate)
+            continue
         if candidate.domain_number not in in_form:
             continue
         by_objective[candidate.objective_id].append(candidate)
         objectives_of_domain[candidate.domain_number].add(candidate.objective_id)
-
-    available = {
+    standalone = {
         number: sum(len(by_objective[o]) for o in objectives_of_domain[number])
         for number in spec.domain_weights
     }
+    # A case is asked whole: one reaching outside the form's domains stays out of the form.
+    blocks = [
+        sorted(members, key=lambda c: (c.case_position, c.version_id))
+        for members in by_case.values()
+        if all(c.domain_number in in_form for c in members)
+    ]
+
+    in_cases = Counter(c.domain_number for block in blocks for c in block)
+    available = {number: standalone[number] + in_cases[number] for number in standalone}
     if shortfalls := bank_shortfalls(spec, published=available, pretest=len(pretest)):
         raise BankTooSmall(shortfalls)
     needed = largest_remainder(spec.question_count - len(pretest), spec.domain_weights)
+
+    chosen_blocks, remaining = _choose_blocks(blocks, needed, standalone, spec.max_case_sets)
+    for number, need in remaining.items():
+        if standalone[number] < need:
+            usable = standalone[number] + needed[number] - need
+            shortfalls.append(
+                Shortfall(number, spec.domain_titles.get(number, ""), needed[number], usable)
+            )
+    if shortfalls:
+        # The bank has the questions, but in case studies too large for what is left.
+        raise BankTooSmall(shortfalls)
 
     chosen_by_objective: dict[int, list[Candidate]] = {}
     left_by_objective: dict[int, list[Candidate]] = {}
@@ -206,7 +246,7 @@ def assemble(
         objectives = sorted(objectives_of_domain[number])
         rng.shuffle(objectives)
         capacities = {o: len(by_objective[o]) for o in objectives}  # in shuffled order
-        counts = spread_evenly(needed[number], capacities)
+        counts = spread_evenly(remaining[number], capacities)
         for objective in objectives:
             ranked = sorted(by_objective[objective], key=preference)
             chosen_by_objective[objective] = ranked[: counts[objective]]
@@ -215,18 +255,63 @@ def assemble(
         chosen_by_objective,
         left_by_objective,
         total=spec.question_count,
-        fixed_multiple=sum(c.is_multiple for c in pretest),
+        fixed_multiple=sum(c.is_multiple for c in pretest)
+        + sum(c.is_multiple for block in chosen_blocks for c in block),
     )
     chosen = [c for objective in chosen_by_objective for c in chosen_by_objective[objective]]
 
-    items = [(c, True) for c in chosen] + [(c, False) for c in pretest]
-    rng.shuffle(items)
+    units = [[(c, True)] for c in chosen] + [[(c, False)] for c in pretest]
+    units += [[(c, True) for c in block] for block in chosen_blocks]
+    rng.shuffle(units)
     form = []
-    for candidate, is_scored in items:
+    for candidate, is_scored in (item for unit in units for item in unit):
         order = list(range(candidate.option_count))
         rng.shuffle(order)
         form.append(FormItem(candidate.version_id, candidate.question_id, is_scored, tuple(order)))
     return form
+
+
+def _choose_blocks(
+    blocks: list[list[Candidate]],
+    needed: Mapping[int, int],
+    standalone: Mapping[int, int],
+    max_sets: int,
+) -> tuple[list[list[Candidate]], dict[int, int]]:
+    """The case blocks a form asks, and each domain's count left for standalone questions.
+
+    Blocks are taken unseen first (a block is as recently seen as its most recent question),
+    each only if its questions fit within every domain's remaining count: up to ``max_sets``,
+    then more only while some domain has fewer standalone questions than its remaining count.
+    """
+
+    def rank(block: list[Candidate]) -> tuple[int, int, int]:
+        first = block[0]
+        return (max(c.recency for c in block), first.shuffle_key, first.version_id)
+
+    remaining = dict(needed)
+
+    def fits(block: list[Candidate]) -> bool:
+        counts = Counter(c.domain_number for c in block)
+        return all(count <= remaining.get(number, 0) for number, count in counts.items())
+
+    def take(block: list[Candidate]) -> None:
+        chosen.append(block)
+        for c in block:
+            remaining[c.domain_number] -= 1
+
+    chosen: list[list[Candidate]] = []
+    ranked = sorted(blocks, key=rank)
+    for block in ranked:
+        if len(chosen) < max_sets and fits(block):
+            take(block)
+    for block in ranked:
+        short = {number for number, need in remaining.items() if standalone[number] < need}
+        if not short:
+            break
+        helps = any(c.domain_number in short for c in block)
+        if block not in chosen and helps and fits(block):
+            take(block)
+    return chosen, remaining
 
 
 def _balance_types(

@@ -1,14 +1,62 @@
 from __future__ import annotations
 
-from django import forms
+import re
 
-from quiz.bank.rules import MAX_OPTIONS
+from django import forms
+from django.core.exceptions import ValidationError
+
+from quiz.bank.rules import MAX_OPTIONS, MAX_RESPONSES
+from quiz.exam.responses import slots_from_places
 from quiz.exam.services import Answer
 from quiz.http import BadValue, StrictIntegerField, parse_int
 from quiz.models import Attempt, Blueprint, Domain, ItemState
 
+# An ordering screen posts ``step-<n>`` (the place of the n-th step shown, or empty), a matching
+# screen ``prompt-<n>`` (the response chosen for the n-th prompt shown, or empty); n counts from
+# 0 without gaps, and a screen posts every one of its steps or prompts.
+SEQUENCE_FIELD = re.compile(r"(step|prompt)-([0-9]{1,2})")
 
-class AnswerForm(forms.Form):
+
+class SequenceAnswerMixin(forms.Form):
+    """Reads an ordering or matching answer from ``step-<n>`` or ``prompt-<n>`` fields into
+    ``cleaned_data["selected"]`` (the screen's terms of ``quiz.exam.responses``), strictly: a
+    field out of sequence, a value that is not a small number, both kinds at once, or either
+    beside ``selected`` makes the form invalid, and nothing is saved."""
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        fields: dict[str, dict[int, str]] = {"step": {}, "prompt": {}}
+        for name in self.data:
+            match = SEQUENCE_FIELD.fullmatch(name)
+            if match:
+                fields[match[1]][int(match[2])] = self.data[name]
+        kinds = [kind for kind, values in fields.items() if values]
+        if not kinds:
+            return cleaned
+        values = fields[kinds[0]]
+        if len(kinds) > 1 or cleaned.get("selected") or sorted(values) != list(range(len(values))):
+            raise ValidationError("That answer could not be read.", code="bad_answer")
+        if len(values) > (MAX_OPTIONS if kinds[0] == "step" else MAX_RESPONSES):
+            raise ValidationError("That answer could not be read.", code="bad_answer")
+        try:
+            read = [
+                None if values[n] == "" else parse_int(values[n], name=kinds[0], maximum=99)
+                for n in range(len(values))
+            ]
+        except BadValue as bad:
+            raise ValidationError("That answer could not be read.", code="bad_answer") from bad
+        cleaned["selected"] = tuple(slots_from_places(read) if kinds[0] == "step" else read)
+        return cleaned
+
+    def error_message(self) -> str:
+        """The first error, for a screen that shows one line."""
+        errors = self.non_field_errors()
+        return (
+            errors[0] if errors else "That answer could not be read. Choose from the options shown."
+        )
+
+
+class AnswerForm(SequenceAnswerMixin):
     """An item's answer as the taking screen posts it, in display positions.
 
     ``go`` says where to go next on a plain (no-JavaScript) post: ``prev``, ``next``,

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F
 
 from quiz.exam import scoring
+from quiz.exam.services import same_options
 from quiz.models import (
     Attempt,
     AttemptItem,
@@ -40,6 +41,7 @@ ITEM_READS = (
     "is_scored",
     "voided",
     "scored_key",
+    "version__type",
     "version__objective__domain__number",
     "version__objective__domain__title",
     "version__objective__code",
@@ -57,27 +59,24 @@ class Effect:
     now_failing: int
 
 
-def corrected_key(version: QuestionVersion) -> frozenset[int]:
+def corrected_key(version: QuestionVersion) -> tuple[int, ...]:
     """The key a rescore applies: the question's current key, when the options are unchanged.
 
     Raises ``ValidationError`` (``options_changed``, ``key_unchanged``).
     """
     current = version.question.current_version
-    same_options = current is not None and [c["html"] for c in current.choices] == [
-        c["html"] for c in version.choices
-    ]
-    if not same_options:
+    if current is None or not same_options(current, version):
         raise ValidationError(
             "The question's options changed since this version: void the item instead.",
             code="options_changed",
         )
-    if current.correct_indices == version.correct_indices:
+    if current.key == version.key:
         raise ValidationError(
             "The question's current key is the same as this version's: nothing to rescore. "
             "Fix the key first (it makes a new version).",
             code="key_unchanged",
         )
-    return current.correct_indices
+    return current.key
 
 
 def affected_attempt_ids(version: QuestionVersion) -> list[int]:
@@ -107,7 +106,11 @@ def plan_regrade(
     *, version: QuestionVersion, kind: str, by, now: datetime, note: str = ""
 ) -> Regrade:
     """Record a regrade to run (validated: a rescore needs a corrected key)."""
-    key = sorted(corrected_key(version)) if kind == Regrade.Kind.RESCORE else None
+    key = (
+        scoring.stored_key(corrected_key(version), kind=version.type)
+        if kind == Regrade.Kind.RESCORE
+        else None
+    )
     return Regrade.objects.create(
         version=version, kind=kind, key=key, note=note, created_by=by, created_at=now
     )
@@ -119,7 +122,7 @@ def run_regrade(*, regrade_id: int, now: datetime) -> Regrade:
         status=Regrade.Status.RUNNING, started_at=now
     )
     regrade = Regrade.objects.select_related("version").get(pk=regrade_id)
-    key = frozenset(regrade.key) if regrade.key is not None else None
+    key = tuple(regrade.key) if regrade.key is not None else None
     ids = affected_attempt_ids(regrade.version)
     Regrade.objects.filter(pk=regrade.pk).update(total=len(ids), processed=0)
     for start in range(0, len(ids), BATCH):
@@ -168,7 +171,8 @@ def _regraded(
         attempt = attempts[attempt_id]
         entries = []
         for row in rows:
-            item_key = frozenset(row["scored_key"] or [])
+            item_kind = row["version__type"]
+            item_key = tuple(row["scored_key"] or [])
             is_scored = row["is_scored"]
             if row["version_id"] == version_id:
                 if kind == Regrade.Kind.RESCORE:
@@ -178,8 +182,10 @@ def _regraded(
                 changed_items.append(
                     AttemptItem(
                         pk=row["pk"],
-                        scored_key=sorted(item_key),
-                        outcome_correct=scoring.is_correct(row["selected"], item_key),
+                        scored_key=scoring.stored_key(item_key, kind=item_kind),
+                        outcome_correct=scoring.is_correct(
+                            row["selected"], item_key, kind=item_kind
+                        ),
                         is_scored=is_scored,
                         voided=row["voided"] or kind == Regrade.Kind.VOID,
                         regrade=write,
@@ -187,8 +193,9 @@ def _regraded(
                 )
             entries.append(
                 scoring.ScoredItem(
-                    selected=frozenset(row["selected"]),
+                    selected=tuple(row["selected"]),
                     key=item_key,
+                    kind=item_kind,
                     is_scored=is_scored,
                     domain_number=row["version__objective__domain__number"],
                     domain_title=row["version__objective__domain__title"],

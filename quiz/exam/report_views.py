@@ -95,7 +95,7 @@ def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
         objective = ""
     items = (
         AttemptItem.objects.filter(attempt=attempt)
-        .select_related("version__objective__domain", "regrade")
+        .select_related("version__objective__domain", "version__case_version", "regrade")
         .order_by("position")
     )
     if show == "flagged":
@@ -128,7 +128,7 @@ def attempt_answers(request: HttpRequest, attempt_id: int) -> HttpResponse:
                 "correct": correct,
                 "bookmarked": version.question_id in bookmarked,
                 "report": reports.get(version.pk),
-                "options": version.options_shown(
+                **version.shown(
                     item.option_order,
                     selected=item.selected,
                     struck=item.struck,

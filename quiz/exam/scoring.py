@@ -16,9 +16,11 @@ Rounding: to the nearest whole number, halves up; a score below the cut is cappe
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+
+from quiz.bank.rules import SEQUENCE_TYPES, SINGLE
 
 MEETS = "Meets Competencies"
 NEEDS = "Needs Improvement"
@@ -32,28 +34,43 @@ class Scale:
     cut_fraction: Decimal = Decimal("0.722")
 
 
-def is_correct(selected: Iterable[int], key: Iterable[int]) -> bool:
-    """The one rule of what counts as correct, for mocks and practice alike: the chosen set equals
-    the key exactly. No partial credit; an unanswered item is wrong."""
+def is_correct(selected: Iterable[int | None], key: Iterable[int], *, kind: str = SINGLE) -> bool:
+    """The one rule of what counts as correct, for mocks and practice alike, all or nothing; an
+    unanswered item is wrong.
+
+    Single and multiple response: the chosen set equals the key. Ordering and matching (the
+    answer and the key are sequences: the step at each position, the response of each prompt):
+    the whole sequence equals the key, every position filled. No partial credit for either.
+    """
+    if kind in SEQUENCE_TYPES:
+        answer, expected = list(selected), list(key)
+        return bool(answer) and None not in answer and answer == expected
     chosen = frozenset(selected)
     return bool(chosen) and chosen == frozenset(key)
+
+
+def stored_key(key: Iterable[int], *, kind: str) -> list[int]:
+    """A key as items store it (``scored_key``): sorted for an option set, in order for a
+    sequence (the order is the key)."""
+    return list(key) if kind in SEQUENCE_TYPES else sorted(key)
 
 
 @dataclass(frozen=True)
 class ScoredItem:
     """One served item as scoring sees it."""
 
-    selected: frozenset[int]
-    key: frozenset[int]
+    selected: Sequence[int | None] | frozenset[int]
+    key: Sequence[int] | frozenset[int]
     is_scored: bool
     domain_number: int
     domain_title: str
     objective_code: str
     objective_title: str
+    kind: str = SINGLE
 
     @property
     def is_correct(self) -> bool:
-        return is_correct(self.selected, self.key)
+        return is_correct(self.selected, self.key, kind=self.kind)
 
 
 def cut_items(scored: int, cut_fraction: Decimal) -> int:

@@ -16,6 +16,7 @@ from django.db.models import F
 
 from quiz.exam import scoring
 from quiz.exam.assembly import BlueprintSpec, assemble, format_minutes, format_spec
+from quiz.exam.responses import stored_answer
 from quiz.models import (
     Attempt,
     AttemptItem,
@@ -133,9 +134,12 @@ def start_attempt(
 
 @dataclass(frozen=True)
 class Answer:
-    """What the screen holds for one item, in display positions (0 = the first option shown)."""
+    """What the screen holds for one item, in display positions (0 = the first option shown).
 
-    selected: tuple[int, ...] = ()
+    ``selected`` is in the screen's terms of ``quiz.exam.responses``: the options chosen, or
+    for ordering the step at each position, or for matching each shown prompt's response."""
+
+    selected: tuple[int | None, ...] = ()
     struck: tuple[int, ...] = ()
     flagged: bool = False
     revision: int | None = None  # the revision the screen was based on; None skips the check
@@ -150,6 +154,7 @@ SAVE_READS = (
     "attempt__deadline",
     "version__type",
     "version__choices",
+    "version__responses",
 )
 ANSWER_FIELDS = ("selected", "struck", "flagged", "revision", "answered_at")
 # A save that loses the race to another write of the same item reads again and decides afresh;
@@ -200,7 +205,7 @@ def save_answer(
         if not _apply_answer(item, answer):
             return item
         item.revision += 1
-        if answer.selected:
+        if item.selected:
             item.answered_at = now
         written = AttemptItem.objects.filter(
             pk=item.pk, revision=read_revision, outcome_correct__isnull=True
@@ -216,18 +221,19 @@ def save_answer(
 def _apply_answer(item: AttemptItem, answer: Answer) -> bool:
     """Validate the answer and copy it onto the item. False when it changes nothing."""
     order = item.option_order
-    for position in (*answer.selected, *answer.struck):
+    for position in answer.struck:
         if not 0 <= position < len(order):
             raise ValidationError(
                 "That option is not part of this question.", code="invalid_option"
             )
-    selected = sorted({order[p] for p in answer.selected})
-    if len(selected) > item.version.max_selections:
-        raise ValidationError(
-            f"This question asks for {item.version.max_selections} option(s). "
-            "Clear one before choosing another.",
-            code="too_many_selections",
-        )
+    version = item.version
+    selected = stored_answer(
+        version.type,
+        answer.selected,
+        option_order=order,
+        response_count=len(version.responses),
+        max_selections=version.max_selections,
+    )
     struck = sorted({order[p] for p in answer.struck})
     unchanged = (selected, struck, answer.flagged) == (item.selected, item.struck, item.flagged)
     if unchanged:
@@ -367,28 +373,39 @@ def score_attempt(
     scored = []
     for item in items:
         entry = scoring.ScoredItem(
-            selected=frozenset(item.selected),
+            selected=tuple(item.selected),
             key=_key(item, apply_key_fixes),
             is_scored=item.is_scored,
             domain_number=item.version.objective.domain.number,
             domain_title=item.version.objective.domain.title,
             objective_code=item.version.objective.code,
             objective_title=item.version.objective.title,
+            kind=item.version.type,
         )
         item.outcome_correct = entry.is_correct
-        item.scored_key = sorted(entry.key)
+        item.scored_key = scoring.stored_key(entry.key, kind=entry.kind)
         scored.append(entry)
     return scoring.score(scored, scale), items
 
 
-def _key(item: AttemptItem, apply_key_fixes: bool) -> frozenset[int]:
+def _key(item: AttemptItem, apply_key_fixes: bool) -> tuple[int, ...]:
     served = item.version
     current = served.question.current_version
     if apply_key_fixes and current is not None and current.pk != served.pk:
-        same_options = [c["html"] for c in current.choices] == [c["html"] for c in served.choices]
-        if same_options:
-            return current.correct_indices
-    return served.correct_indices
+        # A corrected key applies only where the candidate saw the very same options.
+        return current.key if same_options(current, served) else served.key
+    return served.key
+
+
+def same_options(current: QuestionVersion, served: QuestionVersion) -> bool:
+    """Whether a later version shows exactly what the served one showed to answer with (the
+    type, the options or steps or prompts, the responses): then its key may replace the served
+    key."""
+    return (
+        current.type == served.type
+        and [c["html"] for c in current.choices] == [c["html"] for c in served.choices]
+        and current.responses == served.responses
+    )
 
 
 def _store_result(attempt: Attempt, result: scoring.Result, items: list[AttemptItem]) -> None:

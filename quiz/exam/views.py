@@ -188,7 +188,7 @@ def attempt_question(request: HttpRequest, attempt_id: int, position: int) -> Ht
                     request, attempt, position, form.cleaned_data["go"], form.cleaned_data["review"]
                 )
         else:
-            error = "That answer could not be read. Choose from the options shown."
+            error = form.error_message()
         item.refresh_from_db()
     review = request.POST.get("review") if request.method == "POST" else request.GET.get("review")
     return _question_page(
@@ -248,7 +248,9 @@ def _step_in_subset(attempt: Attempt, position: int, review: str, *, forward: bo
 
 def _items_shown():
     """Items with the version a candidate is shown (its authored source is not needed)."""
-    return AttemptItem.objects.select_related("version").defer("version__source")
+    return AttemptItem.objects.select_related("version__case_version").defer(
+        "version__source", "version__case_version__source"
+    )
 
 
 STALE_MESSAGE = (
@@ -268,12 +270,11 @@ def _question_page(
         .values_list("position", "selected", "choose", "flagged")
     )
     version = item.version
-    options = version.options_shown(item.option_order, selected=item.selected, struck=item.struck)
     context = {
         "attempt": attempt,
         "item": item,
         "version": version,
-        "options": options,
+        **version.shown(item.option_order, selected=item.selected, struck=item.struck),
         "input_type": "checkbox" if version.type == "multiple" else "radio",
         "navigator": navigator_entries(navigator, current=item.position),
         "count": len(navigator),
@@ -346,8 +347,7 @@ def attempt_save(request: HttpRequest, attempt_id: int, position: int) -> JsonRe
     form = AnswerForm(request.POST)
     if not form.is_valid():
         return JsonResponse(
-            {"ok": False, "code": "invalid", "message": "That answer could not be read."},
-            status=400,
+            {"ok": False, "code": "invalid", "message": form.error_message()}, status=400
         )
     try:
         item = save_answer(

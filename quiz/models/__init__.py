@@ -1,6 +1,8 @@
 from quiz.models.attempts import Attempt, AttemptItem, ItemState, item_state
 from quiz.models.bank import (
     Blueprint,
+    CaseStudy,
+    CaseVersion,
     Choice,
     Domain,
     Objective,
@@ -19,6 +21,8 @@ __all__ = [
     "AttemptItem",
     "Blueprint",
     "Bookmark",
+    "CaseStudy",
+    "CaseVersion",
     "Choice",
     "Domain",
     "ExamDate",

@@ -240,8 +240,13 @@ class AttemptItem(models.Model):
 
     ``option_order`` lists indices into ``version.choices`` in the order shown; ``selected`` and
     ``struck`` hold indices into ``version.choices`` too (never display positions), so scoring
-    compares them with the version's key directly. ``revision`` counts accepted writes; a write
-    based on an older revision is refused (a stale second tab must not win silently).
+    compares them with the version's key directly. The answer's shape depends on the type
+    (``quiz.exam.responses``): single and multiple response, the chosen options (sorted);
+    ordering, the step at each position (``None`` where empty); matching, for each prompt in
+    authoring order the index of its chosen response in ``version.responses`` (``None`` where
+    none is chosen yet). An unanswered item holds ``[]`` whatever its type. ``revision`` counts
+    accepted writes; a write based on an older revision is refused (a stale second tab must not
+    win silently).
     """
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
@@ -310,9 +315,15 @@ class ItemState(models.TextChoices):
 
 
 def item_state(selected, choose: int) -> str:
-    """Unanswered (nothing chosen), incomplete (fewer options than asked), or answered."""
-    if not selected:
+    """Unanswered (nothing chosen), incomplete (fewer than asked), or answered.
+
+    One notion for every type: ``choose`` is how many options a multiple-response item asks
+    for, or how many positions an ordering item has, or how many prompts a matching item has;
+    an ordering or matching answer holds ``None`` where a position or prompt is still empty.
+    """
+    filled = sum(1 for entry in selected or () if entry is not None)
+    if not filled:
         return ItemState.UNANSWERED
-    if len(selected) < choose:
+    if filled < choose:
         return ItemState.INCOMPLETE
     return ItemState.ANSWERED

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import random
 import secrets
@@ -15,24 +16,32 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 from django.db.models import IntegerField, Q, Value
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from quiz.bank.blueprint import DEFAULT_BLUEPRINT_CODE
 from quiz.bank.markdown import render_inline, render_text
 from quiz.bank.rules import (
     HTML,
     MARKDOWN,
+    MATCHING,
     MAX_ID_LENGTH,
+    MAX_LENGTHS,
     MULTIPLE,
     OPTION_LETTERS,
+    ORDERING,
     PLAIN,
+    SEQUENCE_TYPES,
     SINGLE,
+    CaseData,
     ChoiceData,
     QuestionData,
     choose_hint,
     id_problems,
+    match_index,
     normalise_newlines,
 )
 from quiz.exam.assembly import SAMPLE_KEY_SPACE, Candidate, shuffle_key
+from quiz.exam.responses import shown_answer
 
 
 class BlueprintQuerySet(models.QuerySet):
@@ -195,9 +204,11 @@ class QuestionQuerySet(models.QuerySet):
         up to a whole form's worth of unseen published questions from a seeded random point of
         the questions' ``sample_key`` order (wrapping round); on PostgreSQL all scans go in one
         UNION ALL query. The questions this candidate has seen (``SeenQuestion``) come in one
-        more query, ranked by how recently. Neither the number nor the size of the queries
-        depends on the size of the bank or of the candidate's history, and at most
-        ``2 × objectives × question_count + questions seen`` rows leave the database.
+        more query, ranked by how recently, and the unseen published questions of case studies
+        in one more (whole cases: a scan could cut one in two). Neither the number nor the size
+        of the queries depends on the size of the bank or of the candidate's history, and at
+        most ``2 × objectives × question_count + questions seen + case questions`` rows leave
+        the database.
         """
         rng = random.Random(seed)
         fields = (
@@ -207,6 +218,8 @@ class QuestionQuerySet(models.QuerySet):
             "objective__domain__number",
             "current_version__option_count",
             "current_version__type",
+            "case_id",
+            "case_position",
         )
         servable = self.for_blueprint(blueprint).filter(current_version__isnull=False)
         if domain_number is not None:
@@ -235,7 +248,7 @@ class QuestionQuerySet(models.QuerySet):
         recency = {row[1]: sittings[row[-1]] for row in seen_rows}
 
         def candidate(row) -> Candidate:
-            version_id, question_id, objective_id, domain, options, kind = row
+            version_id, question_id, objective_id, domain, options, kind, case, case_pos = row
             return Candidate(
                 version_id,
                 question_id,
@@ -245,6 +258,8 @@ class QuestionQuerySet(models.QuerySet):
                 recency.get(question_id, 0),
                 shuffle_key(version_id, seed),
                 is_multiple=kind == MULTIPLE,
+                case_id=case,
+                case_position=case_pos or 0,
             )
 
         def scans(queryset, limit: int) -> tuple:
@@ -258,7 +273,16 @@ class QuestionQuerySet(models.QuerySet):
                 limit,
             )
 
-        unseen = servable.exclude(pk__in=seen)
+        # A case study is asked whole or not at all, so its questions are read apart from the
+        # scans (which could cut a case in two): every unseen published one, in one query. The
+        # rows grow with the bank's case questions, a small part of any bank.
+        unseen_case_rows = list(
+            servable.exclude(pk__in=seen)
+            .filter(case__isnull=False, status=Question.Status.PUBLISHED)
+            .order_by("pk")
+            .values_list(*fields)
+        )
+        unseen = servable.exclude(pk__in=seen).filter(case__isnull=True)
         objectives = Objective.objects.filter(domain__blueprint=blueprint).order_by("pk")
         if domain_number is not None:
             objectives = objectives.filter(domain__number=domain_number)
@@ -277,7 +301,7 @@ class QuestionQuerySet(models.QuerySet):
             (results[2 * number] + results[2 * number + 1])[:limit]
             for number, (_, _, limit) in enumerate(groups)
         ]
-        scored_rows = [row for rows in runs[:-1] for row in rows]
+        scored_rows = [row for rows in runs[:-1] for row in rows] + unseen_case_rows
         pretest_rows = list(runs[-1])
         for *row, status, _ in seen_rows:
             target = scored_rows if status == Question.Status.PUBLISHED else pretest_rows
@@ -308,6 +332,14 @@ def random_sample_key() -> int:
     return secrets.randbelow(SAMPLE_KEY_LIMIT)
 
 
+def leave_case(collector, field, sub_objs, using) -> None:
+    """``on_delete`` of ``Question.case``: a deleted case's questions leave it, position and
+    all (plain SET_NULL would keep a stale position). The two columns are cleared by two
+    updates, so the model's check asks only that a question in a case has a position."""
+    collector.add_field_update(field, None, sub_objs)
+    collector.add_field_update(sub_objs[0]._meta.get_field("case_position"), None, sub_objs)
+
+
 class Question(models.Model):
     """A question as authors edit it. Candidates are served its immutable ``QuestionVersion``.
 
@@ -318,6 +350,8 @@ class Question(models.Model):
     class Type(models.TextChoices):
         SINGLE = SINGLE, "Single response (1 of 4 or more)"
         MULTIPLE = MULTIPLE, "Multiple response (2 or more correct)"
+        ORDERING = ORDERING, "Ordering (3 to 5 steps)"
+        MATCHING = MATCHING, "Matching (3 to 7 prompts)"
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -354,6 +388,21 @@ class Question(models.Model):
     stem = models.TextField(help_text='Markdown. Do not type "(Choose TWO.)": it is derived.')
     explanation = models.TextField(blank=True, help_text="Markdown: why the key is right.")
     references = models.TextField(blank=True, help_text="One http(s) URL per line.")
+    responses = models.TextField(
+        blank=True,
+        help_text="Matching only: the responses a candidate chooses from, one per line (every "
+        "prompt's match, and one or two distractors).",
+    )
+    # A case study's questions share its scenario and are asked together, in case_position
+    # order. A question belongs to at most one case: one foreign key says so.
+    case = models.ForeignKey(
+        "CaseStudy",
+        on_delete=leave_case,
+        null=True,
+        blank=True,
+        related_name="questions",
+    )
+    case_position = models.PositiveSmallIntegerField(null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
@@ -399,6 +448,15 @@ class Question(models.Model):
             models.Index(fields=["objective", "status"], name="quiz_question_obj_status"),
             models.Index(fields=["objective", "status", "sample_key"], name="quiz_question_sample"),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "case_position"], name="quiz_question_unique_case_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(case__isnull=True) | Q(case_position__isnull=False),
+                name="quiz_question_case_has_position",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.external_id
@@ -410,6 +468,7 @@ class Question(models.Model):
         self.stem = normalise_newlines(self.stem)
         self.explanation = normalise_newlines(self.explanation)
         self.references = normalise_newlines(self.references)
+        self.responses = normalise_newlines(self.responses)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -419,6 +478,10 @@ class Question(models.Model):
     def reference_list(self) -> list[str]:
         return [line.strip() for line in self.references.splitlines() if line.strip()]
 
+    @property
+    def response_list(self) -> list[str]:
+        return [line.strip() for line in self.responses.splitlines() if line.strip()]
+
     def content(self, choices=None) -> QuestionData:
         """The authored content as plain values (what the rules and the exporters read)."""
         choices = self.choices.all() if choices is None else choices
@@ -426,12 +489,13 @@ class Question(models.Model):
             type=self.type,
             stem=self.stem,
             choices=[
-                ChoiceData(text=c.text, correct=c.is_correct, rationale=c.rationale)
+                ChoiceData(text=c.text, correct=c.is_correct, rationale=c.rationale, match=c.match)
                 for c in choices
             ],
             explanation=self.explanation,
             references=self.reference_list,
             text_format=self.text_format,
+            responses=self.response_list,
         )
 
     def state_hash(self, choices=None) -> str:
@@ -457,6 +521,11 @@ class Question(models.Model):
         content = self.content()
         payload = _content_payload(content, objective_id=self.objective_id)
         fmt = content.text_format
+        # The scenario shown above a case's question is part of what it served: a change of the
+        # scenario (or of the question's case) makes a new version of the question.
+        case_version = self.case.case_version() if self.case is not None else None
+        if case_version is not None:
+            payload["case"] = case_version.content_hash
         digest = hashlib.sha256(
             json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         ).hexdigest()
@@ -477,10 +546,17 @@ class Question(models.Model):
                         "html": render_inline(c.text, fmt),
                         "correct": c.correct,
                         "rationale_html": render_text(c.rationale, fmt),
+                        **(
+                            {"match": match_index(content, c.match)}
+                            if content.type == MATCHING
+                            else {}
+                        ),
                     }
                     for c in content.choices
                 ],
+                responses=[{"html": render_inline(r, fmt)} for r in content.responses],
                 option_count=len(content.choices),
+                case_version=case_version,
                 source=payload,
             )
         if self.current_version_id != version.pk:
@@ -497,14 +573,22 @@ def _content_payload(content: QuestionData, *, objective_id) -> dict:
         "explanation": content.explanation,
         "references": content.references,
         "choices": [
-            {"text": c.text, "correct": c.correct, "rationale": c.rationale}
+            {
+                "text": c.text,
+                "correct": c.correct,
+                "rationale": c.rationale,
+                **({"match": c.match} if content.type == MATCHING else {}),
+            }
             for c in content.choices
         ],
     }
     # Markdown, the bank's own format, is left out, so versions made before formats existed
-    # keep their hash (and re-importing them makes no new version).
+    # keep their hash (and re-importing them makes no new version); so are the parts only the
+    # newer types have.
     if content.text_format != MARKDOWN:
         payload["format"] = content.text_format
+    if content.responses:
+        payload["responses"] = content.responses
     return payload
 
 
@@ -526,6 +610,10 @@ class Choice(models.Model):
     text = models.TextField(help_text="Markdown.")
     is_correct = models.BooleanField("correct", default=False)
     rationale = models.TextField(blank=True, help_text="Why this option is right or wrong.")
+    match = models.TextField(
+        blank=True,
+        help_text="Matching only: the text of the response this prompt matches.",
+    )
 
     class Meta:
         ordering = ["question", "order", "pk"]
@@ -536,6 +624,7 @@ class Choice(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.text = normalise_newlines(self.text)
         self.rationale = normalise_newlines(self.rationale)
+        self.match = normalise_newlines(self.match).strip()
         super().save(*args, **kwargs)
 
 
@@ -543,7 +632,9 @@ class QuestionVersion(models.Model):
     """An immutable snapshot of a question's content, rendered to HTML once.
 
     ``choices`` is a list of ``{"html", "correct", "rationale_html"}`` in authoring order; an
-    attempt stores indices into it.
+    attempt stores indices into it. For ordering they are the steps in the right order; for
+    matching the prompts, each with ``"match"``: the index of its response in ``responses``
+    (a list of ``{"html"}``). ``case_version`` is the case study (scenario) shown above it.
     """
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="versions")
@@ -555,6 +646,10 @@ class QuestionVersion(models.Model):
     explanation_html = models.TextField(blank=True)
     references = models.JSONField(default=list)
     choices = models.JSONField()
+    responses = models.JSONField(default=list, blank=True)
+    case_version = models.ForeignKey(
+        "CaseVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     option_count = models.PositiveSmallIntegerField(
         help_text="len(choices), kept as a column so assembly never reads the JSON."
     )
@@ -585,14 +680,29 @@ class QuestionVersion(models.Model):
         return frozenset(i for i, choice in enumerate(self.choices) if choice["correct"])
 
     @property
+    def key(self) -> tuple[int, ...]:
+        """The key as answers are compared with it (``quiz.exam.responses``): the correct
+        options, sorted; for ordering every step in authoring order; for matching each
+        prompt's response."""
+        if self.type == ORDERING:
+            return tuple(range(len(self.choices)))
+        if self.type == MATCHING:
+            return tuple(choice["match"] for choice in self.choices)
+        return tuple(sorted(self.correct_indices))
+
+    @property
     def choose_hint(self) -> str:
-        """ "Choose TWO." for multiple response; empty for single response."""
+        """ "Choose TWO." for multiple response; empty for the other types."""
         if self.type != MULTIPLE:
             return ""
         return choose_hint(len(self.correct_indices))
 
     @property
     def max_selections(self) -> int:
+        """How many entries a complete answer has (``AttemptItem.choose``): the key's size for
+        multiple response, every step or prompt for ordering and matching, else 1."""
+        if self.type in SEQUENCE_TYPES:
+            return len(self.choices)
         return len(self.correct_indices) if self.type == MULTIPLE else 1
 
     def options_shown(
@@ -628,6 +738,98 @@ class QuestionVersion(models.Model):
             )
         return options
 
+    def shown(
+        self,
+        option_order=None,
+        *,
+        selected=(),
+        struck=(),
+        reveal_key: bool = False,
+        key: Iterable[int] | None = None,
+    ) -> dict:
+        """What a screen shows to answer (or review) the item, by type: ``options`` for single
+        and multiple response (see ``options_shown``), ``steps`` for ordering, ``prompts`` and
+        ``responses`` for matching. The same rule holds: no key, rationale or right place
+        without ``reveal_key``."""
+        order = list(range(len(self.choices))) if option_order is None else list(option_order)
+        key = list(self.key if key is None else key)
+        if self.type == ORDERING:
+            return {"steps": self._steps(order, selected, reveal_key, key)}
+        if self.type == MATCHING:
+            return {
+                "prompts": self._prompts(order, selected, reveal_key, key),
+                "responses": self.responses_shown,
+            }
+        return {
+            "options": self.options_shown(
+                order, selected=selected, struck=struck, reveal_key=reveal_key, key=key
+            )
+        }
+
+    def _steps(self, order, selected, reveal_key, key) -> list[dict]:
+        """Each step as shown (its form field is ``step-<position>``), with its place in the
+        candidate's order (1-based; None while unplaced), listed as the candidate arranged them:
+        placed steps by place, then the rest as shown."""
+        places = shown_answer(ORDERING, selected, option_order=order)
+        steps = []
+        for shown, original in enumerate(order):
+            choice = self.choices[original]
+            place = places[shown]
+            steps.append(
+                {
+                    "position": shown,
+                    "html": choice["html"],
+                    "text": plain_text(choice["html"]),
+                    "place": None if place is None else place + 1,
+                    "key_place": key.index(original) + 1 if reveal_key else None,
+                    "rationale_html": choice["rationale_html"] if reveal_key else "",
+                }
+            )
+        steps.sort(key=lambda s: (s["place"] is None, s["place"] or 0, s["position"]))
+        return steps
+
+    def _prompts(self, order, selected, reveal_key, key) -> list[dict]:
+        """Each prompt as shown (its form field is ``prompt-<position>``), with the index of the
+        response the candidate chose (None: none yet)."""
+        chosen = shown_answer(MATCHING, selected, option_order=order)
+        responses = self.responses_shown
+        prompts = []
+        for shown, original in enumerate(order):
+            choice = self.choices[original]
+            right = key[original] if reveal_key else None
+            prompts.append(
+                {
+                    "position": shown,
+                    "html": choice["html"],
+                    "chosen": chosen[shown],
+                    "chosen_response": None if chosen[shown] is None else responses[chosen[shown]],
+                    "key_response": None if right is None else responses[right],
+                    "is_right": reveal_key and chosen[shown] == right,
+                    "rationale_html": choice["rationale_html"] if reveal_key else "",
+                }
+            )
+        return prompts
+
+    @property
+    def responses_shown(self) -> list[dict]:
+        """A matching item's responses, lettered A, B, … in authoring order; ``text`` is the
+        plain text a ``<select>``'s options can carry."""
+        return [
+            {
+                "index": index,
+                "letter": OPTION_LETTERS[index],
+                "html": response["html"],
+                "text": plain_text(response["html"]),
+            }
+            for index, response in enumerate(self.responses)
+        ]
+
+
+def plain_text(rendered: str) -> str:
+    """What a reader sees of rendered inline HTML, as text (a ``<select>`` option holds no
+    markup); escaped again when a template prints it."""
+    return html.unescape(strip_tags(rendered)).strip()
+
 
 class SeenQuestion(models.Model):
     """A question a candidate has been served in a mock exam, and when last.
@@ -649,3 +851,145 @@ class SeenQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"Question {self.question_id} seen by user {self.user_id}"
+
+
+class CaseStudy(models.Model):
+    """A scenario shared by several questions of one blueprint, asked together and in order
+    (``Question.case`` and ``case_position``); each question is scored on its own.
+
+    Candidates are served the scenario of an immutable ``CaseVersion``, through the question
+    versions that showed it.
+    """
+
+    external_id = models.CharField(
+        max_length=MAX_ID_LENGTH,
+        unique=True,
+        validators=[validate_external_id],
+        help_text="A stable id for import and export round-trips, e.g. mla-case-01.",
+    )
+    blueprint = models.ForeignKey(Blueprint, on_delete=models.PROTECT, related_name="cases")
+    title = models.CharField(max_length=MAX_LENGTHS["case_title"])
+    scenario = models.TextField(help_text="Shown above each of the case's questions.")
+    text_format = models.CharField(
+        "text format", max_length=10, choices=Question.TextFormat.choices, default=MARKDOWN
+    )
+    current_version = models.ForeignKey(
+        "CaseVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    # Provenance, as for questions (quiz.bank.importers.load).
+    source = models.CharField(max_length=255, blank=True, editable=False)
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["external_id"]
+        verbose_name_plural = "case studies"
+
+    def __str__(self) -> str:
+        return self.external_id
+
+    def save(self, *args, **kwargs) -> None:
+        for problem in id_problems(self.external_id):
+            raise ValidationError({"external_id": ValidationError(problem.message, problem.code)})
+        self.title = normalise_newlines(self.title).strip()
+        self.scenario = normalise_newlines(self.scenario)
+        super().save(*args, **kwargs)
+
+    def content(self, question_ids: list[str] | None = None) -> CaseData:
+        if question_ids is None:
+            question_ids = list(
+                self.questions.order_by("case_position").values_list("external_id", flat=True)
+            )
+        return CaseData(
+            external_id=self.external_id,
+            title=self.title,
+            scenario=self.scenario,
+            question_ids=question_ids,
+            text_format=self.text_format,
+        )
+
+    def state_hash(self, question_ids: list[str] | None = None) -> str:
+        """A digest of everything an import writes of the case (title, scenario, questions)."""
+        content = self.content(question_ids)
+        return _digest({**_case_payload(content), "questions": content.question_ids})
+
+    @transaction.atomic
+    def case_version(self) -> CaseVersion:
+        """The served version of the scenario as it reads now, made if it is new."""
+        payload = _case_payload(self.content(question_ids=[]))
+        digest = _digest(payload)
+        version = self.versions.filter(content_hash=digest).first()
+        if version is None:
+            last = self.versions.order_by("-number").values_list("number", flat=True).first()
+            version = CaseVersion.objects.create(
+                case=self,
+                number=(last or 0) + 1,
+                content_hash=digest,
+                title=self.title,
+                scenario_html=render_text(self.scenario, self.text_format),
+                source=payload,
+            )
+        if self.current_version_id != version.pk:
+            self.current_version = version
+            CaseStudy.objects.filter(pk=self.pk).update(current_version=version)
+        return version
+
+    @transaction.atomic
+    def snapshot(self) -> CaseVersion:
+        """Serve the scenario as it reads now: a new case version if it changed, and a new
+        version of each of its questions that has not shown this one."""
+        version = self.case_version()
+        for question in self.questions.prefetch_related("choices"):
+            question.case = self
+            question.snapshot()
+        return version
+
+
+def _case_payload(case: CaseData) -> dict:
+    payload = {"title": case.title, "scenario": case.scenario}
+    if case.text_format != MARKDOWN:
+        payload["format"] = case.text_format
+    return payload
+
+
+def _digest(payload: dict) -> str:
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+class CaseVersion(models.Model):
+    """An immutable snapshot of a case study's title and scenario, rendered once."""
+
+    case = models.ForeignKey(CaseStudy, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    content_hash = models.CharField(max_length=64)
+    title = models.CharField(max_length=MAX_LENGTHS["case_title"])
+    scenario_html = models.TextField()
+    source = models.JSONField(help_text="The authored text this version was rendered from.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "number"], name="quiz_caseversion_unique_number"
+            ),
+            models.UniqueConstraint(
+                fields=["case", "content_hash"], name="quiz_caseversion_unique_content"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} v{self.number}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError("A case version is immutable.", code="version_immutable")
+        super().save(*args, **kwargs)

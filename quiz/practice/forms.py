@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from quiz.bank.rules import MAX_OPTIONS
+from quiz.exam.forms import SequenceAnswerMixin
 from quiz.http import StrictIntegerField
 from quiz.models import Objective
 
@@ -73,7 +74,7 @@ class PracticeSetupForm(forms.Form):
         return cleaned
 
 
-class PracticeAnswerForm(forms.Form):
+class PracticeAnswerForm(SequenceAnswerMixin):
     selected = forms.TypedMultipleChoiceField(
         coerce=int, required=False, choices=[(i, i) for i in range(MAX_OPTIONS)]
     )

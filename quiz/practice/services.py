@@ -10,17 +10,21 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from quiz.bank.rules import ORDERING, SEQUENCE_TYPES
 from quiz.exam import scoring
 from quiz.exam.assembly import Candidate
+from quiz.exam.responses import stored_answer
 from quiz.models import (
     AttemptItem,
     Blueprint,
     Bookmark,
+    ItemState,
     Objective,
     PracticeItem,
     PracticeSession,
     Question,
     QuestionVersion,
+    item_state,
 )
 from quiz.practice import mastery as practice
 
@@ -163,16 +167,17 @@ def answer_practice(
     session_id: int,
     user,
     position: int,
-    selected: tuple[int, ...],
+    selected: tuple[int | None, ...],
     now: datetime,
     struck: tuple[int, ...] = (),
 ) -> PracticeItem:
-    """Record the answer and the options struck out (display positions) and its outcome; once
-    per item.
+    """Record the answer (display positions, as ``quiz.exam.responses`` reads them), the options
+    struck out (display positions) and its outcome; once per item.
 
     Raises ``PracticeItem.DoesNotExist`` for another user's session, and ``ValidationError`` with
-    ``session_ended``, ``already_answered``, ``no_selection``, ``invalid_option`` or
-    ``too_many_selections``; nothing changes then.
+    ``session_ended``, ``already_answered``, ``no_selection``, ``incomplete_answer`` (an order
+    or a matching with a position or prompt left empty: feedback is final, so it is not taken
+    half done), or any code of ``stored_answer``; nothing changes then.
     """
     with transaction.atomic():
         item = (
@@ -184,21 +189,31 @@ def answer_practice(
             raise ValidationError("This practice session has ended.", code="session_ended")
         if item.is_answered:
             raise ValidationError("You already answered this question.", code="already_answered")
-        if not selected:
+        version = item.version
+        chosen = stored_answer(
+            version.type,
+            selected,
+            option_order=item.option_order,
+            response_count=len(version.responses),
+            max_selections=version.max_selections,
+        )
+        state = item_state(chosen, version.max_selections)
+        if state == ItemState.UNANSWERED:
             raise ValidationError("Choose an answer first.", code="no_selection")
-        if any(not 0 <= p < len(item.option_order) for p in (*selected, *struck)):
+        if version.type in SEQUENCE_TYPES and state == ItemState.INCOMPLETE:
+            raise ValidationError(
+                "Give every step a position."
+                if version.type == ORDERING
+                else "Choose a response for every prompt.",
+                code="incomplete_answer",
+            )
+        if any(not 0 <= p < len(item.option_order) for p in struck):
             raise ValidationError(
                 "That option is not part of this question.", code="invalid_option"
             )
-        chosen = sorted({item.option_order[p] for p in selected})
-        if len(chosen) > item.version.max_selections:
-            raise ValidationError(
-                f"This question asks for {item.version.max_selections} option(s).",
-                code="too_many_selections",
-            )
         item.selected = chosen
         item.struck = sorted({item.option_order[p] for p in struck})
-        item.is_correct = scoring.is_correct(chosen, item.version.correct_indices)
+        item.is_correct = scoring.is_correct(chosen, version.key, kind=version.type)
         item.answered_at = now
         item.save(update_fields=["selected", "struck", "is_correct", "answered_at"])
         return item

@@ -77,7 +77,9 @@ def practice_start(request: HttpRequest) -> HttpResponse:
 
 def _item(request: HttpRequest, session_id: int, position: int) -> PracticeItem:
     return get_object_or_404(
-        PracticeItem.objects.select_related("session", "version__objective"),
+        PracticeItem.objects.select_related(
+            "session", "version__objective", "version__case_version"
+        ),
         session_id=session_id,
         session__user=request.user,
         position=position,
@@ -95,7 +97,7 @@ def practice_question(request: HttpRequest, session_id: int, position: int) -> H
         form = PracticeAnswerForm(request.POST)
         try:
             if not form.is_valid():
-                raise ValidationError("That answer could not be read.", code="invalid")
+                raise ValidationError(form.error_message(), code="invalid")
             item = answer_practice(
                 session_id=session_id,
                 user=request.user,
@@ -121,15 +123,17 @@ def _practice_page(request, item: PracticeItem, *, error=None) -> TemplateRespon
         current=item.position,
     )
     count = len(navigator)
-    # The key and rationales only once answered: they are the feedback.
-    options = version.options_shown(
-        item.option_order, selected=item.selected, struck=item.struck, reveal_key=item.is_answered
-    )
     context = {
         "session": session,
         "item": item,
         "version": version,
-        "options": options,
+        # The key and rationales only once answered: they are the feedback.
+        **version.shown(
+            item.option_order,
+            selected=item.selected,
+            struck=item.struck,
+            reveal_key=item.is_answered,
+        ),
         "count": count,
         "navigator": navigator,
         "input_type": "checkbox" if version.type == "multiple" else "radio",

@@ -230,9 +230,133 @@
     return true;
   }
 
+  // --------------------------------------------------------------- ordering
+  // Without this script an ordering item is a position select per step. With it, Move up /
+  // Move down buttons appear, the list shows the steps in the chosen order, choosing a taken
+  // position swaps the two steps, and every move is announced in the live region.
+  function orderingSteps(list) {
+    return Array.prototype.slice.call(list.querySelectorAll(".ordering-step"));
+  }
+
+  function stepText(step) {
+    var label = step.querySelector(".step-text");
+    if (!label) return "";
+    var copy = label.cloneNode(true);
+    copy.querySelectorAll(".visually-hidden").forEach(function (hidden) { hidden.remove(); });
+    return copy.textContent.trim();
+  }
+
+  function announce(fieldset, text) {
+    var status = fieldset.querySelector("[data-ordering-status]");
+    if (!status) return;
+    // Clear first, so the same sentence twice is announced twice.
+    status.textContent = "";
+    setTimeout(function () { status.textContent = text; }, 50);
+  }
+
+  function numberSteps(list) {
+    // The list order is the answer: every step takes the place it is shown at.
+    var steps = orderingSteps(list);
+    steps.forEach(function (step, index) {
+      step.querySelector("select").value = String(index + 1);
+      var up = step.querySelector('[data-move="up"]');
+      var down = step.querySelector('[data-move="down"]');
+      if (up) up.disabled = index === 0;
+      if (down) down.disabled = index === steps.length - 1;
+    });
+  }
+
+  function sortSteps(list) {
+    // Placed steps by place, then the unplaced ones in the order they are shown.
+    var steps = orderingSteps(list);
+    steps.map(function (step, index) {
+      var place = parseInt(step.querySelector("select").value, 10);
+      return { step: step, key: isNaN(place) ? 1000 + index : place };
+    }).sort(function (a, b) { return a.key - b.key; }).forEach(function (entry) {
+      list.appendChild(entry.step);
+    });
+    orderingSteps(list).forEach(function (step, index, all) {
+      var up = step.querySelector('[data-move="up"]');
+      var down = step.querySelector('[data-move="down"]');
+      if (up) up.disabled = index === 0;
+      if (down) down.disabled = index === all.length - 1;
+    });
+  }
+
+  function initOrdering() {
+    document.querySelectorAll("[data-ordering]").forEach(function (fieldset) {
+      fieldset.querySelectorAll(".step-moves").forEach(function (moves) { moves.hidden = false; });
+      var list = fieldset.querySelector(".ordering-list");
+      if (list) sortSteps(list);
+      var legend = fieldset.querySelector("legend");
+      if (legend && !fieldset.dataset.enhanced) {
+        fieldset.dataset.enhanced = "1";
+        legend.textContent = "Put the steps in order: move each step up or down, or give it a position (1 is first).";
+      }
+    });
+  }
+
+  function saveChange(element) {
+    // Marked as the script's own, so the change handler saves it without treating it as a
+    // position the candidate chose.
+    element.dispatchEvent(new CustomEvent("change", { bubbles: true, detail: { moved: true } }));
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-move]");
+    if (!button) return;
+    event.preventDefault();
+    var step = button.closest(".ordering-step");
+    var list = step.parentNode;
+    var fieldset = step.closest("[data-ordering]");
+    var up = button.dataset.move === "up";
+    var neighbour = up ? step.previousElementSibling : step.nextElementSibling;
+    if (neighbour) list.insertBefore(step, up ? neighbour : neighbour.nextElementSibling);
+    numberSteps(list);
+    var steps = orderingSteps(list);
+    var place = steps.indexOf(step) + 1;
+    // Keep focus on a button that can still act, so repeated presses keep moving the step.
+    if (button.disabled) {
+      var other = step.querySelector('[data-move="' + (up ? "down" : "up") + '"]');
+      if (other && !other.disabled) other.focus();
+    } else {
+      button.focus();
+    }
+    announce(fieldset, stepText(step) + ": position " + place + " of " + steps.length + ".");
+    saveChange(step.querySelector("select"));
+  });
+
+  document.addEventListener("focusin", function (event) {
+    var select = event.target;
+    if (select.classList && select.classList.contains("step-place")) {
+      select.dataset.previous = select.value;
+    }
+  });
+
+  function onPlaceChosen(select) {
+    // With the script, choosing a taken position swaps the two steps instead of refusing.
+    var list = select.closest(".ordering-list");
+    var fieldset = select.closest("[data-ordering]");
+    var previous = select.dataset.previous || "";
+    var chosen = select.value;
+    orderingSteps(list).forEach(function (step) {
+      var other = step.querySelector("select");
+      if (other !== select && chosen && other.value === chosen) other.value = previous;
+    });
+    select.dataset.previous = chosen;
+    var step = select.closest(".ordering-step");
+    sortSteps(list);
+    select.focus();
+    announce(fieldset, chosen
+      ? stepText(step) + ": position " + chosen + " of " + orderingSteps(list).length + "."
+      : stepText(step) + ": no position.");
+  }
+
   document.addEventListener("change", function (event) {
     var target = event.target;
     if (!target.closest || !target.closest("#answer-form")) return;
+    var moved = event.detail && event.detail.moved;
+    if (target.classList.contains("step-place") && !moved) onPlaceChosen(target);
     if (target.name === "selected" && !enforceLimit(target)) return;
     if (target.name === "struck") {
       target.closest(".option").classList.toggle("is-struck", target.checked);
@@ -252,7 +376,8 @@
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     var target = event.target;
-    if (target && (target.tagName === "TEXTAREA" || target.isContentEditable ||
+    // A select takes typed letters and digits itself (a step's position, a prompt's response).
+    if (target && (target.tagName === "TEXTAREA" || target.tagName === "SELECT" || target.isContentEditable ||
         (target.tagName === "INPUT" && /^(text|email|password|number|search)$/.test(target.type)))) return;
     var key = event.key.toLowerCase();
     if (key === "n") { event.preventDefault(); clickGo("next"); return; }
@@ -322,6 +447,7 @@
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {
+    initOrdering();
     var root = $("exam");
     if (root) {
       state.blocked = false;
@@ -368,6 +494,7 @@
   });
 
   function init() {
+    initOrdering();
     var root = $("exam");
     if (!root) return;
     syncFrom(root);

@@ -8,13 +8,15 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from quiz.bank.importers.parsed import FileProblem, ParsedQuestion
-from quiz.models import Blueprint, Choice, Objective, Question, QuestionStatusChange
+from quiz.bank.importers.parsed import FileProblem, ParsedCase, ParsedQuestion
+from quiz.models import Blueprint, CaseStudy, Choice, Objective, Question, QuestionStatusChange
 from quiz.models.bank import state_hash
 
 
 @dataclass
 class ImportReport:
+    """What an import did, by id (of questions, and of case studies: ``mla-case-01``)."""
+
     created: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
@@ -95,11 +97,141 @@ def import_parsed(
             )
             continue
         resolved.append((question, objective))
+    cases = _resolve_cases(parsed, blueprint_code=blueprint_code, report=report)
     if report.problems:
         return report
     with transaction.atomic():
-        _write(resolved, report=report, author=author, force=force)
+        written = _write(resolved, report=report, author=author, force=force)
+        members = _write_cases(cases, report=report, force=force)
+        # Snapshot once every membership is written, so a question joining a case is served
+        # with its scenario from its first version on.
+        for question in {q.pk: q for q in (*(q for q, _ in written), *members)}.values():
+            question.snapshot()
+        for question, source in written:
+            _record_source(question, source, question.state_hash())
     return report
+
+
+def _resolve_cases(
+    parsed: list[ParsedQuestion], *, blueprint_code: str, report: ImportReport
+) -> list[tuple[ParsedCase, Blueprint]]:
+    """The distinct cases the questions belong to, each with its blueprint; a question that a
+    case of this import names but that belongs to another case in the bank is a problem (a
+    question belongs to at most one case)."""
+    cases: dict[str, ParsedCase] = {}
+    for question in parsed:
+        if question.case is not None:
+            cases.setdefault(question.case.content.external_id, question.case)
+    if not cases:
+        return []
+    blueprints = {b.code: b for b in Blueprint.objects.all()}
+    named = [i for case in cases.values() for i in case.content.question_ids]
+    elsewhere = dict(
+        Question.objects.filter(external_id__in=named, case__isnull=False)
+        .exclude(case__external_id__in=list(cases))
+        .values_list("external_id", "case__external_id")
+    )
+    existing = dict(
+        CaseStudy.objects.filter(external_id__in=list(cases)).values_list(
+            "external_id", "blueprint__code"
+        )
+    )
+    resolved = []
+    for external_id, case in cases.items():
+        code = case.blueprint_code or blueprint_code
+        for question_id in case.content.question_ids:
+            if question_id in elsewhere:
+                report.problems.append(
+                    FileProblem(
+                        case.source,
+                        external_id,
+                        "question_in_two_cases",
+                        f"Question {question_id} belongs to case {elsewhere[question_id]} in "
+                        "the bank; a question belongs to at most one case (take it out there "
+                        "first).",
+                    )
+                )
+        if external_id in existing and existing[external_id] != code:
+            report.problems.append(
+                FileProblem(
+                    case.source,
+                    external_id,
+                    "case_in_other_blueprint",
+                    f"This case id belongs to a case of {existing[external_id]} in the bank.",
+                )
+            )
+        if code in blueprints:
+            resolved.append((case, blueprints[code]))
+    return resolved
+
+
+def _write_cases(
+    cases: list[tuple[ParsedCase, Blueprint]], *, report: ImportReport, force: bool
+) -> list[Question]:
+    """Write the cases under the same provenance rule as questions; return every question whose
+    case membership changed (to be snapshotted)."""
+    existing = {
+        c.external_id: c
+        for c in CaseStudy.objects.filter(external_id__in=[p.content.external_id for p, _ in cases])
+    }
+    touched: list[Question] = []
+    for parsed, blueprint in cases:
+        content = parsed.content
+        case = existing.get(content.external_id)
+        incoming = CaseStudy(
+            external_id=content.external_id,
+            title=content.title,
+            scenario=content.scenario,
+            text_format=content.text_format,
+        ).state_hash(content.question_ids)
+        if case is None:
+            case = CaseStudy(external_id=content.external_id, blueprint=blueprint)
+            report.created.append(content.external_id)
+        else:
+            current = case.state_hash()
+            if current == incoming and case.current_version_id is not None:
+                report.unchanged.append(content.external_id)
+                if not case.source_hash:
+                    _record_case_source(case, parsed.source, current)
+                continue
+            written_here = case.source == parsed.source and case.source_hash == current
+            if not (written_here or force):
+                why = (
+                    f"it was last written by {case.source}, not by this file"
+                    if case.source_hash and case.source != parsed.source
+                    else "it was changed in the app since this file last wrote it"
+                )
+                report.kept.append(
+                    f"{parsed.source}: {content.external_id}: {why}; kept "
+                    "(--force applies the file's version)"
+                )
+                continue
+            report.changed.append(content.external_id)
+        case.title, case.scenario = content.title, content.scenario
+        case.text_format = content.text_format
+        case.save()
+        before = list(case.questions.all())
+        # Clear first: positions are unique within a case, so they cannot be moved in place.
+        case.questions.update(case=None, case_position=None)
+        members = {
+            q.external_id: q for q in Question.objects.filter(external_id__in=content.question_ids)
+        }
+        for position, external_id in enumerate(content.question_ids, start=1):
+            question = members[external_id]
+            question.case, question.case_position = case, position
+            Question.objects.filter(pk=question.pk).update(case=case, case_position=position)
+        for question in before:
+            if question.external_id not in members:
+                question.case, question.case_position = None, None
+        touched += [*before, *members.values()]
+        case.case_version()
+        _record_case_source(case, parsed.source, case.state_hash())
+    return touched
+
+
+def _record_case_source(case: CaseStudy, source: str, digest: str) -> None:
+    case.source, case.source_hash = source[:255], digest
+    CaseStudy.objects.filter(pk=case.pk).update(source=source[:255], source_hash=digest)
 
 
 def _duplicate(question: ParsedQuestion, first: ParsedQuestion) -> FileProblem:
@@ -135,7 +267,9 @@ def _why_kept(question: Question, parsed: ParsedQuestion, current: str, incoming
     return f"{why}; kept (--force applies the file's version)"
 
 
-def _write(resolved, *, report: ImportReport, author, force: bool) -> None:
+def _write(resolved, *, report: ImportReport, author, force: bool) -> list[tuple[Question, str]]:
+    """Write the questions' content (not yet snapshotted: the caller does, once cases are
+    written); return the questions written, each with the file that wrote it."""
     existing = {
         q.external_id: q
         for q in Question.objects.filter(
@@ -145,6 +279,7 @@ def _write(resolved, *, report: ImportReport, author, force: bool) -> None:
     # An author's status decision (promoted, sent back, retired by hand) outlives re-imports of
     # the file: it changes the question's state, so the file's version is kept out (above).
     status_changes = []
+    written = []
     for parsed, objective in resolved:
         question = existing.get(parsed.external_id)
         status, difficulty = parsed.status, parsed.difficulty
@@ -179,6 +314,7 @@ def _write(resolved, *, report: ImportReport, author, force: bool) -> None:
         question.stem = content.stem
         question.explanation = content.explanation
         question.references = "\n".join(content.references)
+        question.responses = "\n".join(content.responses)
         status = status or Question.Status.DRAFT
         if question.pk is None or question.status != status:
             status_changes.append((question, "" if question.pk is None else question.status))
@@ -193,11 +329,11 @@ def _write(resolved, *, report: ImportReport, author, force: bool) -> None:
                 text=choice.text,
                 is_correct=choice.correct,
                 rationale=choice.rationale,
+                match=choice.match,
             )
             for order, choice in enumerate(content.choices)
         )
-        question.snapshot()
-        _record_source(question, parsed.source, question.state_hash(question.choices.all()))
+        written.append((question, parsed.source))
     now = timezone.now()
     QuestionStatusChange.objects.bulk_create(
         QuestionStatusChange(
@@ -210,6 +346,7 @@ def _write(resolved, *, report: ImportReport, author, force: bool) -> None:
         for question, before in status_changes
     )
     # A status-only change counts as changed but makes no new version (content is the same).
+    return written
 
 
 def _record_source(question: Question, source: str, digest: str) -> None:

@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from quiz.bank.rules import QuestionData
+from quiz.bank.rules import CaseData, QuestionData
+
+
+@dataclass
+class ParsedCase:
+    """A case study read from a file; its questions are in the same file."""
+
+    source: str
+    content: CaseData
+    blueprint_code: str = ""
 
 
 @dataclass
@@ -20,6 +29,9 @@ class ParsedQuestion:
     # Where the id came from when the file did not give one (a Moodle question's name), so a
     # clash can say so.
     id_origin: str = ""
+    # The case study this question belongs to in its file (None: none), and its place there.
+    case: ParsedCase | None = None
+    case_position: int | None = None
 
 
 @dataclass

@@ -10,14 +10,18 @@ from pathlib import Path
 
 import yaml
 
-from quiz.bank.importers.parsed import FileProblem, ParsedQuestion
+from quiz.bank.importers.parsed import FileProblem, ParsedCase, ParsedQuestion
 from quiz.bank.rules import (
     DIFFICULTIES,
     MARKDOWN,
+    MATCHING,
     STATUSES,
     TEXT_FORMATS,
+    CaseData,
     ChoiceData,
     QuestionData,
+    case_problems,
+    cases_problems,
     id_problems,
     normalise_newlines,
     question_problems,
@@ -37,6 +41,12 @@ QUESTION_FIELDS = {
 }
 REQUIRED_FIELDS = ("id", "objective", "type", "stem", "choices")
 CHOICE_FIELDS = {"text", "correct", "rationale"}
+# A matching question has prompts (each naming its match) and responses instead of choices.
+MATCHING_FIELDS = QUESTION_FIELDS - {"choices"} | {"prompts", "responses"}
+MATCHING_REQUIRED_FIELDS = ("id", "objective", "type", "stem", "prompts", "responses")
+PROMPT_FIELDS = {"text", "match", "rationale"}
+CASE_FIELDS = {"id", "title", "scenario", "questions", "format"}
+CASE_REQUIRED_FIELDS = ("id", "title", "scenario", "questions")
 
 
 class _NoAliasLoader(yaml.SafeLoader):
@@ -81,7 +91,88 @@ def parse_yaml(text: str, *, source: str) -> tuple[list[ParsedQuestion], list[Fi
         seen_ids.add(question.external_id)
         question.blueprint_code = blueprint
         parsed.append(question)
+    # A case names questions of this file, valid or not (an invalid one is reported already).
+    named = {
+        str(item.get("id") or "").strip()
+        for item in document["questions"]
+        if isinstance(item, dict)
+    }
+    cases, case_file_problems = _parse_cases(
+        document.get("cases"), source=source, blueprint=blueprint, named=named - {""}
+    )
+    problems += case_file_problems
+    by_id = {question.external_id: question for question in parsed}
+    for case in cases:
+        for position, external_id in enumerate(case.content.question_ids, start=1):
+            if external_id in by_id:
+                by_id[external_id].case, by_id[external_id].case_position = case, position
     return parsed, problems
+
+
+def _parse_cases(
+    raw_cases, *, source: str, blueprint: str, named: set[str]
+) -> tuple[list[ParsedCase], list[FileProblem]]:
+    """The file's case studies, checked on their own and against the file's questions."""
+    if raw_cases is None:
+        return [], []
+    if not isinstance(raw_cases, list):
+        return [], [FileProblem(source, "", "malformed_file", "'cases' must be a list.")]
+    cases: list[ParsedCase] = []
+    problems: list[FileProblem] = []
+    seen_ids: set[str] = set()
+    for index, item in enumerate(raw_cases, start=1):
+        label = f"case #{index}"
+        if not isinstance(item, dict):
+            problems.append(
+                FileProblem(source, label, "malformed_file", "A case must be a mapping.")
+            )
+            continue
+        external_id = str(item.get("id") or "").strip()
+        label = external_id[:100] or label
+        item_problems = [
+            FileProblem(source, label, "missing_field", f"Field '{name}' is missing.")
+            for name in CASE_REQUIRED_FIELDS
+            if item.get(name) in (None, "", [])
+        ]
+        item_problems += [
+            FileProblem(
+                source, label, "unknown_field", f"Field '{name}' is not part of the format."
+            )
+            for name in sorted(set(item) - CASE_FIELDS)
+        ]
+        question_ids = item.get("questions") or []
+        if not isinstance(question_ids, list):
+            item_problems.append(
+                FileProblem(source, label, "malformed_file", "'questions' must be a list of ids.")
+            )
+            question_ids = []
+        content = CaseData(
+            external_id=external_id,
+            title=_text(item.get("title")),
+            scenario=_text(item.get("scenario")),
+            question_ids=[str(i).strip() for i in question_ids],
+            text_format=str(item.get("format") or MARKDOWN),
+        )
+        if external_id:
+            item_problems += [
+                FileProblem(source, label, problem.code, problem.message)
+                for problem in case_problems(content)
+            ]
+        if external_id in seen_ids:
+            item_problems.append(
+                FileProblem(source, label, "duplicate_id", "This case id is used twice.")
+            )
+        seen_ids.add(external_id)
+        problems += item_problems
+        if not item_problems:
+            cases.append(ParsedCase(source=source, content=content, blueprint_code=blueprint))
+    problems += [
+        FileProblem(source, case_id, problem.code, problem.message)
+        for case_id, problem in cases_problems(
+            [case.content for case in cases], blueprint_of=dict.fromkeys(named, blueprint)
+        )
+    ]
+    return cases, problems
 
 
 def _parse_question(item, *, source: str, index: int):
@@ -90,14 +181,16 @@ def _parse_question(item, *, source: str, index: int):
         return None, [FileProblem(source, label, "malformed_file", "A question must be a mapping.")]
     external_id = str(item.get("id") or "").strip()
     label = external_id[:100] or label
+    kind = str(item.get("type") or "")
+    is_matching = kind == MATCHING
     problems = [
         FileProblem(source, label, "missing_field", f"Field '{name}' is missing.")
-        for name in REQUIRED_FIELDS
+        for name in (MATCHING_REQUIRED_FIELDS if is_matching else REQUIRED_FIELDS)
         if item.get(name) in (None, "", [])
     ]
     problems += [
         FileProblem(source, label, "unknown_field", f"Field '{name}' is not part of the format.")
-        for name in sorted(set(item) - QUESTION_FIELDS)
+        for name in sorted(set(item) - (MATCHING_FIELDS if is_matching else QUESTION_FIELDS))
     ]
     if external_id:
         problems += [
@@ -131,26 +224,31 @@ def _parse_question(item, *, source: str, index: int):
                 f"Difficulty must be one of {', '.join(DIFFICULTIES)}.",
             )
         )
-    raw_choices = item.get("choices") or []
+    field_name, label_word = ("prompts", "Prompt") if is_matching else ("choices", "Option")
+    raw_choices = item.get(field_name) or []
     choices = []
     if not isinstance(raw_choices, list):
-        problems.append(FileProblem(source, label, "malformed_file", "'choices' must be a list."))
+        problems.append(
+            FileProblem(source, label, "malformed_file", f"'{field_name}' must be a list.")
+        )
         raw_choices = []
     for position, raw in enumerate(raw_choices, start=1):
         if isinstance(raw, str):
             raw = {"text": raw}
         if not isinstance(raw, dict):
             problems.append(
-                FileProblem(source, label, "malformed_file", f"Option {position} is not a mapping.")
+                FileProblem(
+                    source, label, "malformed_file", f"{label_word} {position} is not a mapping."
+                )
             )
             continue
-        for name in sorted(set(raw) - CHOICE_FIELDS):
+        for name in sorted(set(raw) - (PROMPT_FIELDS if is_matching else CHOICE_FIELDS)):
             problems.append(
                 FileProblem(
                     source,
                     label,
                     "unknown_field",
-                    f"Option {position}: field '{name}' is not part of the format.",
+                    f"{label_word} {position}: field '{name}' is not part of the format.",
                 )
             )
         choices.append(
@@ -158,8 +256,15 @@ def _parse_question(item, *, source: str, index: int):
                 text=_text(raw.get("text")),
                 correct=raw.get("correct") is True,
                 rationale=_text(raw.get("rationale")),
+                match=_text(raw.get("match")),
             )
         )
+    responses = item.get("responses") or []
+    if not isinstance(responses, list) or any(isinstance(r, dict | list) for r in responses):
+        problems.append(
+            FileProblem(source, label, "malformed_file", "'responses' must be a list of texts.")
+        )
+        responses = []
     references = item.get("references") or []
     if isinstance(references, str):
         references = [references]
@@ -170,6 +275,7 @@ def _parse_question(item, *, source: str, index: int):
         explanation=_text(item.get("explanation")),
         references=[str(url).strip() for url in references],
         text_format=text_format,
+        responses=[_text(response) for response in responses],
     )
     if text_format in TEXT_FORMATS:
         problems += [
