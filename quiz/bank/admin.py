@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -190,9 +192,10 @@ class ChoiceInline(admin.TabularInline):
     extra = 0
     # The fewest rows any type has (3 steps or prompts); the rules ask more of each type.
     min_num = 3
+    # Narrow fields: five columns must fit the change form at 1366 px without scrolling sideways.
     formfield_overrides = {
         Choice._meta.get_field("text").__class__: {
-            "widget": forms.Textarea(attrs={"rows": 2, "cols": 40})
+            "widget": forms.Textarea(attrs={"rows": 2, "cols": 30})
         },
     }
 
@@ -394,9 +397,15 @@ def sequence_preview(version: QuestionVersion) -> dict | None:
     """What a candidate sees of an ordering or matching version, and its key, for the preview:
     ordering, the steps (shown shuffled on the exam) and the right order; matching, each
     prompt with the list of responses it picks from, and each prompt's match."""
+    # Shown in a shuffled order, as on the exam (fixed per version, so the page is stable); an
+    # ordering question is never shown already in order.
+    shown = list(range(len(version.choices)))
+    random.Random(version.pk).shuffle(shown)  # nosec B311: a display order, not a secret
+    if shown == sorted(shown):
+        shown = shown[1:] + shown[:1]
     if version.type == Question.Type.ORDERING:
         return {
-            "steps": [choice["html"] for choice in version.choices],
+            "steps": [version.choices[i]["html"] for i in shown],
             "positions": range(1, len(version.choices) + 1),
             "key": [
                 {"html": choice["html"], "rationale_html": choice["rationale_html"]}
@@ -405,18 +414,16 @@ def sequence_preview(version: QuestionVersion) -> dict | None:
         }
     if version.type == Question.Type.MATCHING:
         responses = [response["html"] for response in version.responses]
-        return {
-            "prompts": [
-                {
-                    "letter": OPTION_LETTERS[i],
-                    "html": choice["html"],
-                    "match_html": responses[choice["match"]],
-                    "rationale_html": choice["rationale_html"],
-                }
-                for i, choice in enumerate(version.choices)
-            ],
-            "responses": responses,
-        }
+        prompts = [
+            {
+                "letter": OPTION_LETTERS[position],
+                "html": version.choices[original]["html"],
+                "match_html": responses[version.choices[original]["match"]],
+                "rationale_html": version.choices[original]["rationale_html"],
+            }
+            for position, original in enumerate(shown)
+        ]
+        return {"prompts": prompts, "responses": responses}
     return None
 
 
