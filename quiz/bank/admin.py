@@ -398,9 +398,9 @@ def sequence_preview(version: QuestionVersion) -> dict | None:
     ordering, the steps (shown shuffled on the exam) and the right order; matching, each
     prompt with the list of responses it picks from, and each prompt's match."""
     # Shown in a shuffled order, as on the exam (fixed per version, so the page is stable); an
-    # ordering question is never shown already in order.
+    # ordering question is never shown already in order. A display order, not a secret: B311.
     shown = list(range(len(version.choices)))
-    random.Random(version.pk).shuffle(shown)  # nosec B311: a display order, not a secret
+    random.Random(version.pk).shuffle(shown)  # nosec B311
     if shown == sorted(shown):
         shown = shown[1:] + shown[:1]
     if version.type == Question.Type.ORDERING:
