@@ -164,9 +164,12 @@ def mls_bank(per_objective: int = 6) -> None:
 
 def finished_attempt(user, blueprint, answers, *, now=None, seed: int = 0):
     """A finished mock scored by the real scoring: ``answers`` lists (version, selected indices
-    into its choices, is_scored) in position order; options are shown in authoring order."""
+    into its choices, is_scored) in position order; options are shown in authoring order. An
+    ordering or matching answer is given as stored (the step at each position; each prompt's
+    response)."""
     from datetime import UTC, datetime, timedelta
 
+    from quiz.bank.rules import SEQUENCE_TYPES
     from quiz.exam.services import finish_attempt
     from quiz.models import Attempt, AttemptItem
 
@@ -188,7 +191,8 @@ def finished_attempt(user, blueprint, answers, *, now=None, seed: int = 0):
             version=version,
             is_scored=is_scored,
             option_order=list(range(len(version.choices))),
-            selected=sorted(selected),
+            # An ordering or matching answer is a sequence: its order is the answer.
+            selected=list(selected) if version.type in SEQUENCE_TYPES else sorted(selected),
         )
         for position, (version, selected, is_scored) in enumerate(answers, start=1)
     )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import random
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -19,10 +22,19 @@ from quiz.bank.blueprint import weights_problems
 from quiz.bank.coverage import bank_coverage
 from quiz.bank.importers.files import import_files
 from quiz.bank.pipeline import change_status
-from quiz.bank.rules import MAX_FILE_BYTES, ChoiceData, QuestionData, question_problems
+from quiz.bank.rules import (
+    MAX_FILE_BYTES,
+    OPTION_LETTERS,
+    CaseData,
+    ChoiceData,
+    QuestionData,
+    case_problems,
+    question_problems,
+)
 from quiz.http import parse_int
 from quiz.models import (
     Blueprint,
+    CaseStudy,
     Choice,
     Domain,
     Objective,
@@ -42,6 +54,15 @@ CHOICE_RULES = {
     "too_many_options",
     "too_long",
     "control_character",
+    # Ordering and matching (issue #19): steps and prompts are the inline's rows.
+    "ordering_step_count",
+    "ordering_marks_correct",
+    "matching_prompt_count",
+    "matching_marks_correct",
+    "missing_match",
+    "unknown_match",
+    "match_not_allowed",
+    "matching_needs_responses",
 }
 # Rules about the question's own fields that name the field in their message.
 QUESTION_FIELD_RULES = {"too_long", "control_character", "too_many_references"}
@@ -52,6 +73,11 @@ FIELD_OF_RULE = {
     "bad_reference": "references",
     "missing_reference": "references",
     "unknown_type": "type",
+    "responses_not_allowed": "responses",
+    "duplicate_response": "responses",
+    "empty_response": "responses",
+    "multiline_response": "responses",
+    "too_many_responses": "responses",
 }
 
 
@@ -66,11 +92,13 @@ class QuestionAdminForm(forms.ModelForm):
             "difficulty",
             "text_format",
             "stem",
+            "responses",
             "explanation",
             "references",
         )
         widgets = {
             "stem": forms.Textarea(attrs={"rows": 6}),
+            "responses": forms.Textarea(attrs={"rows": 5}),
             "explanation": forms.Textarea(attrs={"rows": 6}),
             "references": forms.Textarea(attrs={"rows": 3}),
         }
@@ -93,6 +121,7 @@ class QuestionAdminForm(forms.ModelForm):
                 if line.strip()
             ],
             text_format=cleaned["text_format"],
+            responses=response_lines(cleaned.get("responses") or ""),
         )
         for problem in question_problems(content):
             field = FIELD_OF_RULE.get(problem.code)
@@ -103,8 +132,14 @@ class QuestionAdminForm(forms.ModelForm):
         return cleaned
 
 
+def response_lines(text: str) -> list[str]:
+    """A matching question's responses as authored in the admin: one per non-blank line."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 class ChoiceFormSet(BaseInlineFormSet):
-    """Checks the options against the bank's rules, using the question as submitted."""
+    """Checks the options (steps, prompts) against the bank's rules, using the question as
+    submitted."""
 
     def clean(self) -> None:
         super().clean()
@@ -115,9 +150,13 @@ class ChoiceFormSet(BaseInlineFormSet):
                 text=form.cleaned_data.get("text", ""),
                 correct=bool(form.cleaned_data.get("is_correct")),
                 rationale=form.cleaned_data.get("rationale", ""),
+                match=(form.cleaned_data.get("match") or "").strip(),
             )
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+            # Rows in their order (the order column): an ordering question's key.
+            for form in sorted(
+                (f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")),
+                key=lambda f: f.cleaned_data.get("order") or 0,
+            )
         ]
         question = self.instance
         problems = question_problems(
@@ -126,6 +165,7 @@ class ChoiceFormSet(BaseInlineFormSet):
                 stem="x",  # the question's own fields are the question form's to check
                 choices=choices,
                 text_format=question.text_format,
+                responses=response_lines(question.responses or ""),
             )
         )
         errors = [
@@ -138,14 +178,24 @@ class ChoiceFormSet(BaseInlineFormSet):
 
 
 class ChoiceInline(admin.TabularInline):
+    """Options; for an ordering question its steps, in the right order (the order column),
+    none marked correct; for a matching question its prompts, each naming its match."""
+
     model = Choice
     formset = ChoiceFormSet
-    fields = ("order", "text", "is_correct", "rationale")
+    fields = ("order", "text", "is_correct", "match", "rationale")
+    verbose_name = "option, step or prompt"
+    verbose_name_plural = (
+        "options (single/multiple) · steps in the right order (ordering) · prompts with their "
+        "match (matching)"
+    )
     extra = 0
-    min_num = 4
+    # The fewest rows any type has (3 steps or prompts); the rules ask more of each type.
+    min_num = 3
+    # Narrow fields: five columns must fit the change form at 1366 px without scrolling sideways.
     formfield_overrides = {
         Choice._meta.get_field("text").__class__: {
-            "widget": forms.Textarea(attrs={"rows": 2, "cols": 50})
+            "widget": forms.Textarea(attrs={"rows": 2, "cols": 30})
         },
     }
 
@@ -294,14 +344,14 @@ class QuestionAdmin(admin.ModelAdmin):
         question = get_object_or_404(
             Question.objects.select_related("current_version", "objective__domain"), pk=pk
         )
+        version = question.current_version
         context = {
             **self.admin_site.each_context(request),
             "title": f"Preview of {question.external_id}",
             "question": question,
-            "version": question.current_version,
-            "options": question.current_version.options_shown(reveal_key=True)
-            if question.current_version
-            else [],
+            "version": version,
+            "options": version.options_shown(reveal_key=True) if version else [],
+            "sequence": sequence_preview(version) if version else None,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/quiz/question/preview.html", context)
@@ -341,6 +391,207 @@ class QuestionAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/quiz/question/import.html", context, status=status)
+
+
+def sequence_preview(version: QuestionVersion) -> dict | None:
+    """What a candidate sees of an ordering or matching version, and its key, for the preview:
+    ordering, the steps (shown shuffled on the exam) and the right order; matching, each
+    prompt with the list of responses it picks from, and each prompt's match."""
+    # Shown in a shuffled order, as on the exam (fixed per version, so the page is stable); an
+    # ordering question is never shown already in order. A display order, not a secret: B311.
+    shown = list(range(len(version.choices)))
+    random.Random(version.pk).shuffle(shown)  # nosec B311
+    if shown == sorted(shown):
+        shown = shown[1:] + shown[:1]
+    if version.type == Question.Type.ORDERING:
+        return {
+            "steps": [version.choices[i]["html"] for i in shown],
+            "positions": range(1, len(version.choices) + 1),
+            "key": [
+                {"html": choice["html"], "rationale_html": choice["rationale_html"]}
+                for choice in version.choices
+            ],
+        }
+    if version.type == Question.Type.MATCHING:
+        responses = [response["html"] for response in version.responses]
+        prompts = [
+            {
+                "letter": OPTION_LETTERS[position],
+                "html": version.choices[original]["html"],
+                "match_html": responses[version.choices[original]["match"]],
+                "rationale_html": version.choices[original]["rationale_html"],
+            }
+            for position, original in enumerate(shown)
+        ]
+        return {"prompts": prompts, "responses": responses}
+    return None
+
+
+class CaseStudyAdminForm(forms.ModelForm):
+    """A case study with its questions, by id and in the order they are asked; checked with
+    the bank's case rules (``quiz.bank.rules.case_problems``), each error with its code."""
+
+    question_ids = forms.CharField(
+        label="Questions",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="The ids of the case's questions, one per line, in the order they are asked "
+        "(at least 3, all of the case's blueprint, none in another case).",
+    )
+
+    class Meta:
+        model = CaseStudy
+        fields = ("external_id", "blueprint", "title", "text_format", "scenario")
+        widgets = {"scenario": forms.Textarea(attrs={"rows": 10})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text_format"].required = False
+        if self.instance.pk:
+            self.fields["question_ids"].initial = "\n".join(
+                self.instance.questions.order_by("case_position").values_list(
+                    "external_id", flat=True
+                )
+            )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        cleaned["text_format"] = cleaned.get("text_format") or Question.TextFormat.MARKDOWN
+        ids = [line.strip() for line in (cleaned.get("question_ids") or "").splitlines()]
+        cleaned["question_ids"] = ids = [i for i in ids if i]
+        content = CaseData(
+            external_id=cleaned.get("external_id") or self.instance.external_id or "",
+            title=cleaned.get("title") or "",
+            scenario=cleaned.get("scenario") or "",
+            question_ids=ids,
+            text_format=cleaned["text_format"],
+        )
+        for problem in case_problems(content):
+            self.add_error(
+                CASE_FIELD_OF_RULE.get(problem.code),
+                ValidationError(problem.message, code=problem.code),
+            )
+        blueprint = cleaned.get("blueprint")
+        found = {
+            q.external_id: q
+            for q in Question.objects.filter(external_id__in=ids).select_related(
+                "objective__domain__blueprint", "case"
+            )
+        }
+        for external_id in dict.fromkeys(ids):
+            question = found.get(external_id)
+            if question is None:
+                problem = ("unknown_case_question", f"There is no question {external_id}.")
+            elif blueprint and question.objective.domain.blueprint_id != blueprint.pk:
+                problem = (
+                    "case_mixed_blueprints",
+                    f"Question {external_id} belongs to "
+                    f"{question.objective.domain.blueprint.code}, not {blueprint.code}.",
+                )
+            elif question.case_id is not None and question.case_id != self.instance.pk:
+                problem = (
+                    "question_in_two_cases",
+                    f"Question {external_id} already belongs to case "
+                    f"{question.case.external_id}; a question belongs to at most one case.",
+                )
+            else:
+                continue
+            self.add_error("question_ids", ValidationError(problem[1], code=problem[0]))
+        return cleaned
+
+
+# The case rules and the form fields they are shown on (None: above the form).
+CASE_FIELD_OF_RULE = {
+    "bad_id": "external_id",
+    "empty_case_title": "title",
+    "multiline_title": "title",
+    "empty_scenario": "scenario",
+    "unknown_format": "text_format",
+    "case_needs_three_questions": "question_ids",
+    "duplicate_case_question": "question_ids",
+}
+
+
+@admin.register(CaseStudy)
+class CaseStudyAdmin(admin.ModelAdmin):
+    form = CaseStudyAdminForm
+    list_display = ("external_id", "title", "blueprint", "question_count", "updated_at")
+    list_filter = ("blueprint",)
+    search_fields = ("external_id", "title", "scenario")
+    readonly_fields = ("preview_link",)
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("blueprint")
+            .annotate(question_total=Count("questions"))
+        )
+
+    @admin.display(description="Questions", ordering="question_total")
+    def question_count(self, case: CaseStudy) -> int:
+        return case.question_total
+
+    @admin.display(description="Served version")
+    def preview_link(self, case: CaseStudy) -> str:
+        if not case.pk:
+            return "Saved case studies get a version that attempts serve."
+        return format_html(
+            '<a href="{}">Preview as a candidate sees it</a>',
+            reverse("admin:quiz_casestudy_preview", args=[case.pk]),
+        )
+
+    @transaction.atomic
+    def save_model(self, request, obj: CaseStudy, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        ids = form.cleaned_data["question_ids"]
+        before = list(obj.questions.exclude(external_id__in=ids))
+        # Clear first: positions are unique within a case, so they cannot move in place.
+        obj.questions.update(case=None, case_position=None)
+        members = {q.external_id: q for q in Question.objects.filter(external_id__in=ids)}
+        for position, external_id in enumerate(ids, start=1):
+            Question.objects.filter(pk=members[external_id].pk).update(
+                case=obj, case_position=position
+            )
+        # A question served with a scenario gets a new version when it leaves the case.
+        for question in before:
+            question.refresh_from_db()
+            question.snapshot()
+        obj.snapshot()
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="quiz_casestudy_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        case = get_object_or_404(CaseStudy.objects.select_related("current_version"), pk=pk)
+        questions = case.questions.select_related("current_version", "objective").order_by(
+            "case_position"
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Preview of {case.external_id}",
+            "case": case,
+            "items": [
+                {
+                    "question": q,
+                    "version": q.current_version,
+                    "options": q.current_version.options_shown(reveal_key=True),
+                    "sequence": sequence_preview(q.current_version),
+                }
+                for q in questions
+                if q.current_version
+            ],
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/quiz/casestudy/preview.html", context)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

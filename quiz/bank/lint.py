@@ -32,7 +32,17 @@ from urllib.parse import urlsplit
 from quiz.bank.blueprint import BLUEPRINTS, CONTENT_ROOT, BlueprintData
 from quiz.bank.importers.parsed import FileProblem
 from quiz.bank.importers.yaml_format import parse_yaml
-from quiz.bank.rules import MULTIPLE, SINGLE, STATUSES, normalise_text
+from quiz.bank.rules import (
+    MATCHING,
+    MULTIPLE,
+    ORDERING,
+    SINGLE,
+    STATUSES,
+    ChoiceData,
+    QuestionData,
+    normalise_text,
+    question_problems,
+)
 
 # --- Thresholds --------------------------------------------------------------------------------
 # Key positions fail the chi-square goodness-of-fit test against uniform at this p or below.
@@ -130,6 +140,10 @@ class LintItem:
     explanation: str = ""
     rationales: tuple[str, ...] = ()
     source: str = ""  # the file it came from, when it came from one
+    # Matching only: each prompt's match (in the order of ``choices``) and the responses.
+    matches: tuple[str, ...] = ()
+    responses: tuple[str, ...] = ()
+    text_format: str = "markdown"
 
     @property
     def key_positions(self) -> list[int]:
@@ -142,6 +156,7 @@ class LintItem:
             self.stem,
             *(text for text, _ in self.choices),
             *self.rationales,
+            *self.responses,
             self.explanation,
         ]
 
@@ -198,6 +213,7 @@ def items_from_yaml(paths: Iterable[str | Path]) -> list[LintItem]:
                     explanation=content.explanation,
                     rationales=tuple(c.rationale for c in content.choices if c.rationale),
                     source=str(path),
+                    **_sequence_fields(content),
                 )
             )
     if problems:
@@ -228,9 +244,25 @@ def items_from_database(blueprint_code: str) -> list[LintItem]:
             references=tuple(q.reference_list),
             explanation=q.explanation,
             rationales=tuple(c.rationale for c in q.choices.all() if c.rationale),
+            **_sequence_fields(q.content(q.choices.all())),
         )
         for q in questions
     ]
+
+
+def _sequence_fields(content: QuestionData) -> dict:
+    """What the lint needs beyond options: each prompt's match and the responses (matching)."""
+    return {
+        "matches": tuple(c.match for c in content.choices) if content.type == MATCHING else (),
+        "responses": tuple(content.responses),
+        "text_format": content.text_format,
+    }
+
+
+def _option_items(items: Sequence[LintItem]) -> list[LintItem]:
+    """Single- and multiple-response items: the checks about keys among options apply to them
+    only (an ordering or matching item marks no option correct)."""
+    return [item for item in items if item.type in (SINGLE, MULTIPLE)]
 
 
 # --- Report ------------------------------------------------------------------------------------
@@ -477,6 +509,7 @@ def key_echoes_stem(item: LintItem) -> bool:
 def check_stem_overlap(items: Sequence[LintItem]) -> CheckResult:
     """At most 40% of items may have a key that echoes the stem's distinctive words most."""
     code = "stem_overlap"
+    items = _option_items(items)
     echoing = [item.id for item in items if key_echoes_stem(item)]
     share = _share(len(echoing), len(items))
     figures = (
@@ -498,8 +531,10 @@ def check_stem_overlap(items: Sequence[LintItem]) -> CheckResult:
 
 
 def check_multiple_share(items: Sequence[LintItem]) -> CheckResult:
-    """Multiple-response items are 20–30% of the bank, as on the real exam."""
+    """Multiple-response items are 20–30% of the single- and multiple-response items, as on the
+    real exam (ordering and matching items are neither)."""
     code = "multiple_share"
+    items = _option_items(items)
     count = sum(item.type == MULTIPLE for item in items)
     total = len(items)
     share = _share(count, total)
@@ -807,7 +842,128 @@ def check_blueprint(items: Sequence[LintItem], blueprint: BlueprintData) -> Chec
     )
 
 
+# --- Ordering and matching (issue #19) ----------------------------------------------------------
+# A step that opens with one of these gives its place in the order away.
+ORDER_CUE_RE = re.compile(
+    r"^\s*(?:\d+[.)]|step\s+\d+\b|(?:first|firstly|second|secondly|third|then|next|"
+    r"afterwards?|finally|lastly|last|before\s+that|after\s+that)\b)",
+    re.IGNORECASE,
+)
+
+
+def check_item_rules(items: Sequence[LintItem]) -> CheckResult:
+    """Every item keeps the bank's rules (``quiz.bank.rules``), each breach with its rule's
+    code: a YAML file that breaks them does not load at all, so this speaks for items read
+    from the database (rows written before a rule existed)."""
+    code = "item_rules"
+    findings = []
+    for item in items:
+        content = QuestionData(
+            type=item.type,
+            stem=item.stem,
+            choices=[
+                ChoiceData(text=text, correct=correct, match=match)
+                for (text, correct), match in zip(
+                    item.choices, item.matches or [""] * len(item.choices), strict=True
+                )
+            ],
+            explanation=item.explanation,
+            references=list(item.references),
+            text_format=item.text_format,
+            responses=list(item.responses),
+        )
+        findings += [
+            Finding(code, problem.code, problem.message, (item.id,))
+            for problem in question_problems(content)
+        ]
+    figures = (f"rule breaches: {len(findings)}",)
+    return CheckResult(code, "Item rules", not findings, figures, tuple(findings))
+
+
+def check_matching_distractors(items: Sequence[LintItem]) -> CheckResult:
+    """A matching item lists at least one response that is no prompt's match: without one the
+    last prompt is answered by elimination."""
+    code = "matching_distractors"
+    matching = [item for item in items if item.type == MATCHING]
+    without = []
+    for item in matching:
+        matched = {normalise_text(m, item.text_format) for m in item.matches}
+        if all(normalise_text(r, item.text_format) in matched for r in item.responses):
+            without.append(item.id)
+    figures = (f"matching items without a distractor response: {len(without)} of {len(matching)}",)
+    findings: tuple[Finding, ...] = ()
+    if without:
+        findings = (
+            Finding(
+                code,
+                "matching_without_distractor",
+                "Add a response that matches no prompt (the last pair is found by elimination):",
+                tuple(without),
+            ),
+        )
+    return CheckResult(code, "Matching distractors", not findings, figures, findings)
+
+
+def check_matching_echo(items: Sequence[LintItem]) -> CheckResult:
+    """A prompt does not name its own match: a prompt containing its response's text is
+    matched by reading, not knowing."""
+    code = "matching_echo"
+    echoing = []
+    for item in items:
+        if item.type != MATCHING:
+            continue
+        for (prompt, _), match in zip(item.choices, item.matches, strict=True):
+            needle = normalise_text(match, item.text_format)
+            if needle and needle in normalise_text(prompt, item.text_format):
+                echoing.append(item.id)
+                break
+    figures = (f"matching items whose prompt names its match: {len(echoing)}",)
+    findings: tuple[Finding, ...] = ()
+    if echoing:
+        findings = (
+            Finding(
+                code,
+                "prompt_names_match",
+                "A prompt contains the text of its own match; reword the prompt:",
+                tuple(echoing),
+            ),
+        )
+    return CheckResult(code, "Matching prompts name their match", not findings, figures, findings)
+
+
+def check_ordering_steps(items: Sequence[LintItem]) -> CheckResult:
+    """Ordering steps give no cue to their place ("First", "Then", "Finally", "2."): the order
+    must come from knowing the workflow. The figures show how many steps the items have."""
+    code = "ordering_steps"
+    ordering = [item for item in items if item.type == ORDERING]
+    counts = Counter(len(item.choices) for item in ordering)
+    cued = [
+        item.id
+        for item in ordering
+        if any(
+            ORDER_CUE_RE.match(normalise_text(text, item.text_format)) for text, _ in item.choices
+        )
+    ]
+    figures = (
+        "ordering items by step count: "
+        + (" ".join(f"{n}:{counts[n]}" for n in sorted(counts)) or "none"),
+        f"steps that cue their place: {len(cued)} item(s)",
+    )
+    findings: tuple[Finding, ...] = ()
+    if cued:
+        findings = (
+            Finding(
+                code,
+                "step_cues_order",
+                "A step opens with a word or number that gives its place away; reword it:",
+                tuple(cued),
+            ),
+        )
+    return CheckResult(code, "Ordering steps", not findings, figures, findings)
+
+
 CHECKS = (
+    check_item_rules,
     check_key_position,
     check_key_length,
     check_stem_overlap,
@@ -817,6 +973,9 @@ CHECKS = (
     check_service_names,
     check_duplicates,
     check_identifier_emphasis,
+    check_matching_distractors,
+    check_matching_echo,
+    check_ordering_steps,
 )
 
 

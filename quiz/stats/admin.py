@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from quiz.bank import pipeline
-from quiz.bank.rules import OPTION_LETTERS
+from quiz.bank.rules import MATCHING, OPTION_LETTERS, ORDERING
 from quiz.models import Blueprint, ItemStatistics, Question, QuestionStatusChange, StatsRefresh
 from quiz.models.stats import FLAG_FIELDS
 from quiz.stats.charts import option_chart
@@ -248,17 +248,8 @@ class ItemStatisticsAdmin(admin.ModelAdmin):
             .order_by("-version__number")
         )
         current = next((s for s in versions if s.version_id == question.current_version_id), None)
-        options = []
-        if current is not None:
-            choices = current.version.choices
-            options = [
-                dict(
-                    option,
-                    letter=OPTION_LETTERS[option["index"]],
-                    html=choices[option["index"]]["html"],
-                )
-                for option in current.options
-            ]
+        options = _option_rows(current.version, current.options) if current is not None else []
+        kind = current.version.type if current is not None else ""
         context = {
             **self.admin_site.each_context(request),
             "title": f"Item analysis: {question.external_id}",
@@ -266,7 +257,11 @@ class ItemStatisticsAdmin(admin.ModelAdmin):
             "current": current,
             "versions": versions,
             "options": options,
-            "chart": option_chart(current.options) if current and current.n else None,
+            "kind": kind,
+            # A matching table has a row per (prompt, response): too many bars for a chart.
+            "chart": option_chart(current.options)
+            if current and current.n and kind != MATCHING
+            else None,
             "ready": pipeline.is_ready(question, current),
             "history": QuestionStatusChange.objects.filter(question=question).select_related(
                 "changed_by"
@@ -315,3 +310,20 @@ class ItemStatisticsAdmin(admin.ModelAdmin):
         response = self.detail_view(request, question_id, form=form)
         response.status_code = 422
         return response
+
+
+def _option_rows(version, rows: list[dict]) -> list[dict]:
+    """The stored option table with what the page shows beside each row: the option's letter
+    and text; for ordering the step's right position; for matching the prompt's letter and
+    the response's text (``quiz.stats.item_stats.option_rows`` says what each row counts)."""
+    choices, responses = version.choices, version.responses
+    shown = []
+    for row in rows:
+        extra = {"letter": OPTION_LETTERS[row["index"]], "html": choices[row["index"]]["html"]}
+        if version.type == ORDERING:
+            extra["letter"] = f"Step {row['index'] + 1}"
+        if version.type == MATCHING and row.get("response") is not None:
+            extra["response_html"] = responses[row["response"]]["html"]
+            extra["first_of_prompt"] = row["response"] == 0
+        shown.append({**row, **extra})
+    return shown

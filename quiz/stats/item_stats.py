@@ -14,9 +14,14 @@ answer (as scoring counts it) and chooses no option. The figures, for an item wi
   Undefined when the groups are empty (n < 2).
 - **options**: for each option, the share of all responses, and of the upper, middle and lower
   groups, that chose it (a multiple-response answer chooses each of its options).
+  Ordering (issue #19): a row per step, the share that put that step in its right position
+  (every step is part of the key). Matching: a row per (prompt, response) pair, the share that
+  gave that prompt that response; the key rows are each prompt's match.
 - **median seconds** on the item, over the responses whose time is known.
 
 Flags (``THRESHOLDS``, the one place they are set) are raised only from ``min_n`` responses.
+Facility, r and D depend only on right or wrong, so they mean the same for every type; the
+option flags are defined per type in ``flags``.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
+
+from quiz.bank.rules import MATCHING, ORDERING, SINGLE
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,9 @@ class Response(NamedTuple):
     correct: bool
     rest_score: int
     seconds: float | None = None
+    # Ordering and matching: the answer as stored (the step at each position; each prompt's
+    # response), ``()`` when blank. Single and multiple response read ``selected``.
+    answer: tuple[int | None, ...] = ()
 
 
 class ItemRecord(NamedTuple):
@@ -81,12 +91,16 @@ class ItemRecord(NamedTuple):
 
 @dataclass(frozen=True)
 class OptionRow:
-    index: int  # into the version's choices (authoring order)
+    index: int  # into the version's choices (authoring order): an option, step or prompt
     is_key: bool
     share: float
     upper: float | None
     middle: float | None
     lower: float | None
+    # Matching only: the response (index into the version's responses) this row counts for
+    # the prompt ``index``; ``distractor``: the response is no prompt's match.
+    response: int | None = None
+    distractor: bool = False
 
 
 @dataclass(frozen=True)
@@ -160,15 +174,84 @@ def _chose(group: Sequence[Response], index: int) -> int:
     return sum(1 for r in group if index in r.selected)
 
 
+def _rows(
+    groups: tuple[Sequence[Response], ...],
+    counts: Iterable[tuple[int, int | None, bool, bool]],
+    chose,
+) -> tuple[OptionRow, ...]:
+    """The option table: for each (index, response, is key, distractor), the share of each
+    group (all, upper, middle, lower) whose answer ``chose(answer, index, response)``."""
+    everyone, upper, middle, lower = groups
+
+    def share(group: Sequence[Response], index: int, response: int | None) -> float | None:
+        return _share(sum(1 for r in group if chose(r, index, response)), len(group))
+
+    return tuple(
+        OptionRow(
+            index=index,
+            is_key=is_key,
+            share=share(everyone, index, response) or 0.0,
+            upper=share(upper, index, response),
+            middle=share(middle, index, response),
+            lower=share(lower, index, response),
+            response=response,
+            distractor=distractor,
+        )
+        for index, response, is_key, distractor in counts
+    )
+
+
+def option_rows(
+    responses: Sequence[Response],
+    groups: tuple[Sequence[Response], ...],
+    *,
+    kind: str,
+    key: Sequence[int],
+    option_count: int,
+    response_count: int = 0,
+) -> tuple[OptionRow, ...]:
+    """The option table of one item, per type (see the module docstring)."""
+    groups = (responses, *groups)
+    if kind == ORDERING:
+        # The key is the step at each position: a step is placed right when it sits there.
+        position = {step: place for place, step in enumerate(key)}
+        return _rows(
+            groups,
+            ((step, None, True, False) for step in range(option_count)),
+            lambda r, step, _: len(r.answer) > position[step] and r.answer[position[step]] == step,
+        )
+    if kind == MATCHING:
+        matched = set(key)
+        return _rows(
+            groups,
+            (
+                (prompt, response, key[prompt] == response, response not in matched)
+                for prompt in range(option_count)
+                for response in range(response_count)
+            ),
+            lambda r, prompt, response: len(r.answer) > prompt and r.answer[prompt] == response,
+        )
+    key_set = frozenset(key)
+    return _rows(
+        groups,
+        ((index, None, index in key_set, False) for index in range(option_count)),
+        lambda r, index, _: index in r.selected,
+    )
+
+
 def item_figures(
     responses: Sequence[Response],
     *,
     key: Iterable[int],
     option_count: int,
+    kind: str = SINGLE,
+    response_count: int = 0,
     thresholds: Thresholds = THRESHOLDS,
 ) -> ItemFigures:
-    """Every figure of one item from its responses (see the module docstring)."""
-    key = frozenset(key)
+    """Every figure of one item from its responses (see the module docstring). ``key`` is the
+    version's key as scoring compares it: the correct options; for ordering the step at each
+    position; for matching each prompt's response (of ``response_count``)."""
+    key = tuple(key)
     n = len(responses)
     upper, middle, lower = score_groups(responses, thresholds.group_share)
     p = _share(sum(r.correct for r in responses), n)
@@ -176,16 +259,13 @@ def item_figures(
     p_upper = _share(sum(r.correct for r in upper), len(upper))
     p_lower = _share(sum(r.correct for r in lower), len(lower))
     d = None if p_upper is None or p_lower is None else p_upper - p_lower
-    options = tuple(
-        OptionRow(
-            index=index,
-            is_key=index in key,
-            share=_share(_chose(responses, index), n) or 0.0,
-            upper=_share(_chose(upper, index), len(upper)),
-            middle=_share(_chose(middle, index), len(middle)),
-            lower=_share(_chose(lower, index), len(lower)),
-        )
-        for index in range(option_count)
+    options = option_rows(
+        responses,
+        (upper, middle, lower),
+        kind=kind,
+        key=key,
+        option_count=option_count,
+        response_count=response_count,
     )
     times = [r.seconds for r in responses if r.seconds is not None]
     figures = ItemFigures(
@@ -194,18 +274,28 @@ def item_figures(
         point_biserial=r_pb,
         upper_lower=d,
         options=options,
-        omitted=_share(sum(1 for r in responses if not r.selected), n),
+        omitted=_share(sum(1 for r in responses if not (r.selected or r.answer)), n),
         median_seconds=statistics.median(times) if times else None,
         flags=frozenset(),
     )
-    return ItemFigures(**{**figures.__dict__, "flags": flags(figures, thresholds)})
+    return ItemFigures(**{**figures.__dict__, "flags": flags(figures, thresholds, kind=kind)})
 
 
-def flags(figures: ItemFigures, thresholds: Thresholds = THRESHOLDS) -> frozenset[str]:
+def flags(
+    figures: ItemFigures, thresholds: Thresholds = THRESHOLDS, *, kind: str = SINGLE
+) -> frozenset[str]:
     """The item's flags; none below ``min_n`` responses.
 
-    Key suspect: a negative point-biserial, or a distractor chosen by more of the upper group
-    than the key (for multiple response, than the key option the upper group chose least).
+    Key suspect, for every type: a negative point-biserial, or
+    - single / multiple: a distractor chosen by more of the upper group than the key (for
+      multiple response, than the key option the upper group chose least);
+    - ordering: a step put in its keyed position by fewer of the upper group than of the lower
+      group (the stronger candidates disagree with the key about that step);
+    - matching: for some prompt, a wrong response chosen by more of the upper group than its
+      keyed match.
+    Non-functioning distractor: an option that is no key chosen by fewer than 2% (single /
+    multiple); a response that is no prompt's match given fewer than 0.02 times per response,
+    summed over the prompts (matching); ordering has no distractors, so never.
     """
     if figures.n < thresholds.min_n or figures.p is None:
         return frozenset()
@@ -217,17 +307,49 @@ def flags(figures: ItemFigures, thresholds: Thresholds = THRESHOLDS) -> frozense
     r_pb = figures.point_biserial
     if r_pb is not None and r_pb < thresholds.weak:
         raised.add(Flag.WEAK)
-    keys = [o for o in figures.options if o.is_key]
-    distractors = [o for o in figures.options if not o.is_key]
-    upper_key = min((o.upper for o in keys if o.upper is not None), default=None)
-    beaten = upper_key is not None and any(
-        o.upper is not None and o.upper > upper_key for o in distractors
-    )
+    if kind == ORDERING:
+        beaten = any(
+            o.upper is not None and o.lower is not None and o.upper < o.lower
+            for o in figures.options
+        )
+        non_functioning = False
+    elif kind == MATCHING:
+        beaten, non_functioning = _matching_option_flags(figures.options, thresholds)
+    else:
+        keys = [o for o in figures.options if o.is_key]
+        distractors = [o for o in figures.options if not o.is_key]
+        upper_key = min((o.upper for o in keys if o.upper is not None), default=None)
+        beaten = upper_key is not None and any(
+            o.upper is not None and o.upper > upper_key for o in distractors
+        )
+        non_functioning = any(o.share < thresholds.non_functioning for o in distractors)
     if (r_pb is not None and r_pb < 0) or beaten:
         raised.add(Flag.KEY_SUSPECT)
-    if any(o.share < thresholds.non_functioning for o in distractors):
+    if non_functioning:
         raised.add(Flag.NON_FUNCTIONING)
     return frozenset(raised)
+
+
+def _matching_option_flags(
+    options: Sequence[OptionRow], thresholds: Thresholds
+) -> tuple[bool, bool]:
+    """(key suspect, non-functioning distractor) from a matching item's (prompt, response)
+    rows. A distractor's use is the sum of its rows' shares: how often, per response, some
+    prompt was given it."""
+    beaten = False
+    for prompt in {o.index for o in options}:
+        rows = [o for o in options if o.index == prompt]
+        key_upper = next((o.upper for o in rows if o.is_key), None)
+        if key_upper is not None and any(
+            o.upper is not None and o.upper > key_upper for o in rows if not o.is_key
+        ):
+            beaten = True
+    chosen: dict[int, float] = {}
+    for o in options:
+        if o.distractor and o.response is not None:
+            chosen[o.response] = chosen.get(o.response, 0.0) + o.share
+    non_functioning = any(share < thresholds.non_functioning for share in chosen.values())
+    return beaten, non_functioning
 
 
 def facility(outcomes: Iterable[bool]) -> tuple[int, float | None]:

@@ -15,9 +15,10 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from quiz.bank.rules import SEQUENCE_TYPES
 from quiz.models import Attempt, AttemptItem, PracticeItem, Question, QuestionVersion
 from quiz.models.stats import FLAG_FIELDS, ItemStatistics, StatsRefresh
-from quiz.stats.item_stats import Response, facility, item_figures
+from quiz.stats.item_stats import ItemFigures, Response, facility, item_figures
 
 CHUNK = 20_000
 PROGRESS_EVERY = 500  # versions between progress writes
@@ -71,7 +72,7 @@ def refresh_item_statistics(*, now: datetime) -> StatsRefresh:
     versions = {
         v.pk: v
         for v in QuestionVersion.objects.select_related("question")
-        .only("pk", "question__external_id", "objective_id", "choices")
+        .only("pk", "question__external_id", "objective_id", "choices", "type", "responses")
         .filter(
             question__current_version__isnull=False,
         )
@@ -96,19 +97,11 @@ def refresh_item_statistics(*, now: datetime) -> StatsRefresh:
         for _, attempt_id, selected, correct, is_scored, scored_key in items:
             correct = bool(correct)
             rest = totals.get(attempt_id, 0) - (1 if is_scored and correct else 0)
-            responses.append(Response(attempt_id, frozenset(selected), correct, rest))
+            responses.append(_response(version, attempt_id, selected, correct, rest))
             key = scored_key if scored_key is not None else key
         responses_read += len(responses)
         # The key the answers were last scored with (a regrade may have corrected it).
-        key = version.correct_indices if key is None else frozenset(key)
-        rows.append(
-            _row(
-                version,
-                item_figures(responses, key=key, option_count=len(version.choices)),
-                practice,
-                now,
-            )
-        )
+        rows.append(_row(version, _figures(version, responses, key), practice, now))
         versions.pop(version_id, None)
         if len(rows) % PROGRESS_EVERY == 0:
             StatsRefresh.objects.filter(pk=run.pk).update(
@@ -121,14 +114,7 @@ def refresh_item_statistics(*, now: datetime) -> StatsRefresh:
     )
     for version_id in live & versions.keys():
         version = versions[version_id]
-        rows.append(
-            _row(
-                version,
-                item_figures([], key=version.correct_indices, option_count=len(version.choices)),
-                practice,
-                now,
-            )
-        )
+        rows.append(_row(version, _figures(version, [], None), practice, now))
     with transaction.atomic():
         ItemStatistics.objects.all().delete()
         ItemStatistics.objects.bulk_create(rows, batch_size=2000)
@@ -139,6 +125,24 @@ def refresh_item_statistics(*, now: datetime) -> StatsRefresh:
         run.finished_at = timezone.now()
         run.save()
     return run
+
+
+def _response(version: QuestionVersion, attempt_id: int, selected, correct: bool, rest: int):
+    """A stored answer as the statistics read it: a sequence for ordering and matching (the
+    order is the answer), a set of options otherwise."""
+    if version.type in SEQUENCE_TYPES:
+        return Response(attempt_id, frozenset(), correct, rest, answer=tuple(selected))
+    return Response(attempt_id, frozenset(selected), correct, rest)
+
+
+def _figures(version: QuestionVersion, responses: list[Response], key) -> ItemFigures:
+    return item_figures(
+        responses,
+        key=version.key if key is None else key,
+        option_count=len(version.choices),
+        kind=version.type,
+        response_count=len(version.responses),
+    )
 
 
 def _row(version: QuestionVersion, figures, practice: dict, now: datetime) -> ItemStatistics:

@@ -6,8 +6,6 @@ import pytest
 import yaml
 
 from quiz.bank.importers.export import (
-    ExportError,
-    export_moodle,
     export_yaml,
     questions_for_export,
 )
@@ -276,10 +274,3 @@ def test_a_question_in_another_files_case_cannot_join_a_second_one():
         ("t-case-09", "question_in_two_cases")
     }
     assert not CaseStudy.objects.filter(external_id="t-case-09").exists()
-
-
-def test_moodle_export_refuses_the_types_it_cannot_carry_yet_by_name():
-    run_import(TYPES_YAML)
-    with pytest.raises(ExportError) as error:
-        export_moodle(questions_for_export("MLS-C01"))
-    assert any("t-4.1-001" in p and "[unsupported_type]" in p for p in error.value.problems)

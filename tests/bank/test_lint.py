@@ -13,9 +13,13 @@ from quiz.bank.lint import (
     check_difficulty_mix,
     check_duplicates,
     check_identifier_emphasis,
+    check_item_rules,
     check_key_length,
     check_key_position,
+    check_matching_distractors,
+    check_matching_echo,
     check_multiple_share,
+    check_ordering_steps,
     check_references,
     check_service_names,
     check_stem_overlap,
@@ -397,7 +401,7 @@ def test_a_failed_report_names_the_failing_checks_and_items():
     assert not report.passed
     assert "[FAIL] References" in text
     assert "q-060" in text
-    assert text.endswith("Bank lint failed: 1 of 9 checks.")
+    assert text.endswith("Bank lint failed: 1 of 13 checks.")
 
 
 # --- Loaders and entry points -------------------------------------------------------------------
@@ -633,3 +637,138 @@ def test_command_on_paths_with_a_shipped_blueprint_checks_its_objectives(tmp_pat
         call_command("bank_lint", str(tmp_path), "--blueprint", "MLA-C01")
     out = capsys.readouterr().out
     assert "[FAIL] Objectives of MLA-C01" in out and "lint-001" in out
+
+
+# --- Ordering and matching (issue #19) -----------------------------------------------------------
+def ordering(n: int, steps: list[str] | None = None, **kwargs) -> LintItem:
+    steps = steps or [f"Do {FILLERS[i]} {n}" for i in range(4)]
+    return LintItem(
+        id=f"o-{n:03d}",
+        blueprint="MLA-C01",
+        objective="3.3",
+        type="ordering",
+        status="published",
+        difficulty="medium",
+        stem=f"Order the steps of workflow {n}.",
+        choices=tuple((step, False) for step in steps),
+        references=(AWS,),
+        **kwargs,
+    )
+
+
+def matching(
+    n: int,
+    *,
+    prompts: tuple[str, ...] = ("Drift alerts", "API audit", "Latency alarm"),
+    matches: tuple[str, ...] = ("Model Monitor", "CloudTrail", "CloudWatch"),
+    responses: tuple[str, ...] = ("Model Monitor", "CloudTrail", "CloudWatch", "Clarify"),
+) -> LintItem:
+    return LintItem(
+        id=f"m-{n:03d}",
+        blueprint="MLA-C01",
+        objective="4.1",
+        type="matching",
+        status="published",
+        difficulty="medium",
+        stem=f"Match each need {n} to a service.",
+        choices=tuple((prompt, False) for prompt in prompts),
+        references=(AWS,),
+        matches=matches,
+        responses=responses,
+    )
+
+
+def test_multiple_share_counts_only_single_and_multiple_response_items():
+    # 3 multiple of 12 option items is 25%; ten ordering and matching items do not dilute it.
+    bank = [item(n, key=(1, 2)) for n in range(3)] + [item(n) for n in range(3, 12)]
+    bank += [ordering(n) for n in range(5)] + [matching(n) for n in range(5)]
+    result = check_multiple_share(bank)
+    assert result.passed
+    assert result.figures == ("multiple response 25.0% (20–30%; 3 of 12)",)
+
+
+def test_stem_overlap_share_counts_only_items_with_a_key_among_options():
+    echo = item(
+        0,
+        stem="Which store holds parquet lakehouse tables?",
+        texts=["Parquet lakehouse tables store", "Alpha", "Bravo", "Charlie"],
+    )
+    result = check_stem_overlap([echo, item(1), ordering(2), matching(3)])
+    assert result.figures[0].endswith("; 1 of 2)")
+
+
+def test_key_checks_leave_ordering_and_matching_items_out():
+    bank = [ordering(n) for n in range(6)] + [matching(n) for n in range(6)]
+    assert check_key_position(bank).passed
+    assert check_key_length(bank).figures == (
+        "key longest 0.0% (15–35%; 0 of 0)",
+        "key shortest 0.0% (15–35%; 0 of 0)",
+    )
+
+
+def test_a_matching_item_without_a_distractor_response_is_named():
+    no_extra = matching(1, responses=("Model Monitor", "CloudTrail", "cloudwatch"))
+    result = check_matching_distractors([matching(0), no_extra])
+    assert not result.passed
+    assert codes(result) == {"matching_without_distractor"} and ids(result) == {"m-001"}
+
+
+def test_a_prompt_naming_its_own_match_is_named():
+    echo = matching(
+        1,
+        prompts=("Use CloudTrail to audit", "Drift alerts", "Latency alarm"),
+        matches=("CloudTrail", "Model Monitor", "CloudWatch"),
+    )
+    result = check_matching_echo([matching(0), echo])
+    assert codes(result) == {"prompt_names_match"} and ids(result) == {"m-001"}
+
+
+@pytest.mark.parametrize(
+    "cue", ["First, create", "Then deploy", "2. Register", "Step 3 deploy", "Finally approve"]
+)
+def test_an_ordering_step_that_cues_its_place_is_named(cue):
+    cued = ordering(1, steps=["Create the group", cue, "Approve", "Deploy"])
+    result = check_ordering_steps([ordering(0), cued])
+    assert codes(result) == {"step_cues_order"} and ids(result) == {"o-001"}
+
+
+def test_ordering_steps_report_their_counts_and_pass_without_cues():
+    bank = [ordering(0), ordering(1, steps=["Thenar muscle", "Nextflow run", "Alpha"])]
+    result = check_ordering_steps(bank)
+    assert result.passed  # "Thenar", "Nextflow": words that only begin like a cue
+    assert result.figures[0] == "ordering items by step count: 3:1 4:1"
+
+
+def test_item_rules_report_a_broken_item_with_the_rules_code():
+    broken = ordering(1, steps=["Only", "Two"])
+    unknown = matching(2, matches=("Model Monitor", "CloudTrail", "Nowhere"))
+    result = check_item_rules([ordering(0), matching(0), broken, unknown])
+    assert {(f.ids[0], f.code) for f in result.findings} == {
+        ("o-001", "ordering_step_count"),
+        ("m-002", "unknown_match"),
+    }
+
+
+def test_yaml_loader_carries_matches_and_responses(tmp_path):
+    (tmp_path / "bank.yaml").write_text(
+        textwrap.dedent(
+            """
+            blueprint: MLS-C01
+            questions:
+              - id: t-4.1-006
+                objective: "4.1"
+                type: matching
+                status: published
+                stem: Match each need to the service.
+                prompts:
+                  - {text: Drift alerts, match: Model Monitor}
+                  - {text: API audit, match: CloudTrail}
+                  - {text: Latency alarm, match: CloudWatch}
+                responses: [Model Monitor, CloudTrail, CloudWatch]
+            """
+        )
+    )
+    [loaded] = items_from_yaml([tmp_path])
+    assert loaded.matches == ("Model Monitor", "CloudTrail", "CloudWatch")
+    assert loaded.responses == ("Model Monitor", "CloudTrail", "CloudWatch")
+    assert ids(check_matching_distractors([loaded])) == {"t-4.1-006"}

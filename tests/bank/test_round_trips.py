@@ -109,16 +109,31 @@ def _valid_text(text_format: str):
     return text
 
 
+# Responses are one line each, and are compared (not rendered) when matched: words without
+# tags or line ends, so that every format stores them as written.
+RESPONSE_WORDS = st.sampled_from(["data", "S3", "a_b", "é", "`code`", "**bold**", "x", "'q'"])
+RESPONSE = st.lists(RESPONSE_WORDS, min_size=1, max_size=3).map(" ".join)
+
+
 @st.composite
 def questions(draw, number: int):
     text_format = draw(st.sampled_from(["markdown", "html", "plain"]))
     text = _valid_text(text_format)
-    kind = draw(st.sampled_from(["single", "multiple"]))
-    count = draw(st.integers(4, 6) if kind == "single" else st.integers(5, 8))
-    correct = 1 if kind == "single" else draw(st.integers(2, count - 1))
+    kind = draw(st.sampled_from(["single", "multiple", "ordering", "matching"]))
+    count = draw(
+        {
+            "single": st.integers(4, 6),
+            "multiple": st.integers(5, 8),
+            "ordering": st.integers(3, 5),
+            "matching": st.integers(3, 7),
+        }[kind]
+    )
+    correct = {"single": 1, "ordering": 0, "matching": 0}.get(kind)
+    if correct is None:
+        correct = draw(st.integers(2, count - 1))
     texts = draw(st.lists(text, min_size=count, max_size=count))
     texts = [f"{t} {n}" if text_format != "html" else f"{t}<p>{n}</p>" for n, t in enumerate(texts)]
-    return {
+    item = {
         "id": f"p-{number:03d}",
         "objective": draw(st.sampled_from(["1.1", "2.3", "3.5", "4.4"])),
         "type": kind,
@@ -133,6 +148,24 @@ def questions(draw, number: int):
         "explanation": draw(st.just("") | text),
         "references": draw(st.lists(URL, max_size=2, unique=True)),
     }
+    if kind == "matching":
+        # Responses in any order (a match may serve several prompts, distractors anywhere),
+        # and a match may differ from its response in case (compared as the rules compare).
+        size = draw(st.integers(2, 10))
+        responses = [
+            f"{r} r{n}"
+            for n, r in enumerate(draw(st.lists(RESPONSE, min_size=size, max_size=size)))
+        ]
+        prompts = []
+        for choice in item.pop("choices"):
+            match = draw(st.sampled_from(responses))
+            if text_format != "html" and draw(st.booleans()):
+                match = match.upper()
+            prompts.append(
+                {"text": choice["text"], "match": match, "rationale": choice["rationale"]}
+            )
+        item["prompts"], item["responses"] = prompts, responses
+    return item
 
 
 @st.composite

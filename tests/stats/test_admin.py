@@ -140,3 +140,44 @@ def test_an_author_without_change_permission_cannot_promote(client, analysed):
     assert client.get(reverse(LIST)).status_code == 200
     response = client.post(reverse("admin:quiz_itemstatistics_promote", args=[pretest.pk]))
     assert response.status_code == 403
+
+
+@pytest.fixture
+def sequence_items():
+    """A matching and an ordering question, each answered by 4 candidates (two right)."""
+    blueprint = Blueprint.objects.get(code="MLS-C01")
+    matching = QuestionFactory(external_id="q-match", type=Question.Type.MATCHING, choices=(3, 0))
+    ordering = QuestionFactory(external_id="q-order", type=Question.Type.ORDERING, choices=(3, 0))
+    for n in range(4):
+        right = n < 2
+        rows = [
+            (matching.current_version, [0, 1, 2] if right else [3, 1, 2], True),
+            (ordering.current_version, [0, 1, 2] if right else [1, 0, 2], True),
+        ]
+        finished_attempt(UserFactory(), blueprint, rows)
+    refresh_item_statistics(now=NOW)
+    return matching, ordering
+
+
+def test_the_detail_page_of_a_matching_item_shows_each_prompts_responses(
+    admin_client, sequence_items
+):
+    matching, _ = sequence_items
+    response = admin_client.get(reverse("admin:quiz_itemstatistics_detail", args=[matching.pk]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Responses chosen for each prompt, by score group" in page
+    assert "Amazon SageMaker Clarify (distractor)" in page
+    assert "Amazon SageMaker Model Monitor <strong>(match)</strong>" in page
+    assert "<svg role" not in page  # a row per (prompt, response): the table, no chart
+
+
+def test_the_detail_page_of_an_ordering_item_shows_each_step_placed_right(
+    admin_client, sequence_items
+):
+    _, ordering = sequence_items
+    response = admin_client.get(reverse("admin:quiz_itemstatistics_detail", args=[ordering.pk]))
+    page = response.content.decode()
+    assert "Steps placed right, by score group" in page
+    assert "Step 1" in page and "Step 3" in page
+    assert "<svg role" in page

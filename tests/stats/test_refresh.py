@@ -165,3 +165,29 @@ def test_the_list_of_current_figures_has_one_row_per_question_after_an_edit(thre
     assert ItemStatistics.objects.filter(question=q1).count() == 2
     current = ItemStatistics.objects.current().get(question=q1)
     assert current.version == q1.current_version and current.n == 0
+
+
+def test_the_refresh_reads_ordering_and_matching_answers_as_sequences():
+    """A matching item (prompt i matches response i % 3; response 3 the distractor) and a
+    single-response item; four candidates. The matching item is right only for candidate 1."""
+    from quiz.models import Blueprint
+
+    blueprint = Blueprint.objects.get(code="MLS-C01")
+    matching = QuestionFactory(type=Question.Type.MATCHING, choices=(3, 0)).current_version
+    single = QuestionFactory().current_version
+    answers = [
+        [(matching, [0, 1, 2], True), (single, {0}, True)],
+        [(matching, [0, 2, 1], True), (single, {0}, True)],
+        [(matching, [3, 1, 2], True), (single, {1}, True)],
+        [(matching, [], True), (single, {1}, True)],
+    ]
+    for rows in answers:
+        finished_attempt(UserFactory(), blueprint, rows)
+    refresh_item_statistics(now=NOW)
+    row = ItemStatistics.objects.get(version=matching)
+    assert (row.n, row.p, row.omitted) == (4, 0.25, 0.25)
+    first_prompt = [
+        (o["response"], o["is_key"], o["share"]) for o in row.options if o["index"] == 0
+    ]
+    assert first_prompt == [(0, True, 0.5), (1, False, 0.0), (2, False, 0.0), (3, False, 0.25)]
+    assert [o["distractor"] for o in row.options if o["index"] == 0] == [False, False, False, True]

@@ -1,4 +1,5 @@
-"""Export the bank as YAML (our format) or Moodle XML (multichoice); both round-trip exactly."""
+"""Export the bank as YAML (our format) or Moodle XML (multichoice, match, ordering); both
+round-trip exactly."""
 
 from __future__ import annotations
 
@@ -13,7 +14,16 @@ from quiz.bank.importers.moodle import (
     moodle_fraction,
     references_text,
 )
-from quiz.bank.rules import MARKDOWN, MATCHING, MULTIPLE, SINGLE, id_problems
+from quiz.bank.rules import (
+    MARKDOWN,
+    MATCHING,
+    MULTIPLE,
+    ORDERING,
+    SINGLE,
+    QuestionData,
+    id_problems,
+    normalise_text,
+)
 from quiz.models import CaseStudy, Question
 
 
@@ -150,14 +160,18 @@ def moodle_differences(questions) -> list[str]:
     ]
 
 
-def moodle_type_problems(questions) -> list[str]:
-    """Questions Moodle XML export does not carry yet (ordering and matching: issue #19's
-    authoring side); refused by name rather than exported as something else."""
+def moodle_case_problems(questions) -> list[str]:
+    """Questions of a case study: Moodle has no case study (one scenario above several
+    questions, asked together), so rather than exporting them as unrelated questions without
+    their scenario the export refuses them, naming the case and its questions."""
+    members: dict[str, list[str]] = {}
+    for question in questions:
+        if question.case_id is not None:
+            members.setdefault(question.case.external_id, []).append(question.external_id)
     return [
-        f"{question.external_id}: a {question.type} question cannot be exported to Moodle XML "
-        "yet [unsupported_type]"
-        for question in questions
-        if question.type not in (SINGLE, MULTIPLE)
+        f"case {case_id} ({', '.join(ids)}): Moodle XML has no case studies; export these "
+        "questions as YAML, or take them out of the case first [case_not_in_moodle]"
+        for case_id, ids in sorted(members.items())
     ]
 
 
@@ -170,7 +184,7 @@ def export_moodle(questions) -> str:
     ``parse_moodle_xml`` reads back exactly what was exported. Raises ``ExportError``.
     """
     questions = list(questions)
-    problems = export_problems(questions) + moodle_type_problems(questions)
+    problems = export_problems(questions) + moodle_case_problems(questions)
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
     category = None
     for question in questions:
@@ -185,42 +199,30 @@ def export_moodle(questions) -> str:
                 f"    <category><text>{escape(path)}</text></category>",
                 "  </question>",
             ]
-        correct = sum(1 for choice in content.choices if choice.correct)
         stem = content.stem
-        key_fraction = "100"
         if content.type == MULTIPLE:
-            stem += hint_text(correct, fmt)
-            try:
-                key_fraction = moodle_fraction(correct)
-            except ValueError as error:
-                problems.append(f"{question.external_id}: {error}")
+            stem += hint_text(sum(1 for choice in content.choices if choice.correct), fmt)
         explanation = content.explanation + references_text(content.references, fmt)
         tags = [f"{TAG_PREFIX}status={question.status}"]
         if question.difficulty:
             tags.append(f"{TAG_PREFIX}difficulty={question.difficulty}")
         lines += [
-            '  <question type="multichoice">',
+            f"  <question type={quoteattr(MOODLE_TYPE[content.type])}>",
             f"    <name><text>{escape(question.external_id)}</text></name>",
             f"    <idnumber>{escape(question.external_id)}</idnumber>",
             f"    <questiontext format={moodle_format}><text>{_cdata(stem)}</text></questiontext>",
             f"    <generalfeedback format={moodle_format}><text>{_cdata(explanation)}</text>"
             "</generalfeedback>",
-            f"    <single>{'true' if content.type == 'single' else 'false'}</single>",
-            "    <shuffleanswers>true</shuffleanswers>",
-            "    <answernumbering>abc</answernumbering>",
         ]
-        for choice in content.choices:
-            if content.type == MULTIPLE:
-                fraction = key_fraction if choice.correct else "-100"
-            else:
-                fraction = "100" if choice.correct else "0"
-            lines += [
-                f"    <answer fraction={quoteattr(fraction)} format={moodle_format}>",
-                f"      <text>{_cdata(choice.text)}</text>",
-                f"      <feedback format={moodle_format}><text>{_cdata(choice.rationale)}</text>"
-                "</feedback>",
-                "    </answer>",
-            ]
+        if content.type == ORDERING:
+            lines += _ordering_lines(content)
+        elif content.type == MATCHING:
+            lines += _matching_lines(content)
+        else:
+            try:
+                lines += _multichoice_lines(content)
+            except ValueError as error:
+                problems.append(f"{question.external_id}: {error}")
         lines.append("    <tags>")
         lines += [f"      <tag><text>{escape(tag)}</text></tag>" for tag in tags]
         lines += ["    </tags>", "  </question>"]
@@ -228,3 +230,104 @@ def export_moodle(questions) -> str:
         raise ExportError(problems)
     lines.append("</quiz>")
     return "\n".join(lines) + "\n"
+
+
+MOODLE_TYPE = {SINGLE: "multichoice", MULTIPLE: "multichoice", ORDERING: "ordering"}
+MOODLE_TYPE[MATCHING] = "match"
+
+
+def _multichoice_lines(content: QuestionData) -> list[str]:
+    """Raises ``ValueError`` when Moodle has no fraction for the key's size."""
+    moodle_format = quoteattr(MOODLE_FORMAT[content.text_format])
+    key_fraction = "100"
+    if content.type == MULTIPLE:
+        key_fraction = moodle_fraction(sum(1 for choice in content.choices if choice.correct))
+    lines = [
+        f"    <single>{'true' if content.type == SINGLE else 'false'}</single>",
+        "    <shuffleanswers>true</shuffleanswers>",
+        "    <answernumbering>abc</answernumbering>",
+    ]
+    for choice in content.choices:
+        if content.type == MULTIPLE:
+            fraction = key_fraction if choice.correct else "-100"
+        else:
+            fraction = "100" if choice.correct else "0"
+        lines += [
+            f"    <answer fraction={quoteattr(fraction)} format={moodle_format}>",
+            f"      <text>{_cdata(choice.text)}</text>",
+            f"      <feedback format={moodle_format}><text>{_cdata(choice.rationale)}</text>"
+            "</feedback>",
+            "    </answer>",
+        ]
+    return lines
+
+
+def _ordering_lines(content: QuestionData) -> list[str]:
+    """qtype_ordering as its own export writes it: the steps in the right order (the fraction
+    is the position, as Moodle stores it), every step shown (ALL), all-or-nothing grading like
+    the exam; a step's rationale is its feedback."""
+    moodle_format = quoteattr(MOODLE_FORMAT[content.text_format])
+    lines = [
+        "    <layouttype>VERTICAL</layouttype>",
+        "    <selecttype>ALL</selecttype>",
+        f"    <selectcount>{len(content.choices)}</selectcount>",
+        "    <gradingtype>ALL_OR_NOTHING</gradingtype>",
+        "    <showgrading>SHOW</showgrading>",
+        "    <numberingstyle>none</numberingstyle>",
+    ]
+    for position, step in enumerate(content.choices, start=1):
+        lines += [
+            f'    <answer fraction="{position}" format={moodle_format}>',
+            f"      <text>{_cdata(step.text)}</text>",
+            f"      <feedback format={moodle_format}><text>{_cdata(step.rationale)}</text>"
+            "</feedback>",
+            "    </answer>",
+        ]
+    return lines
+
+
+def _matching_lines(content: QuestionData) -> list[str]:
+    """Moodle's ``match``: a subquestion per prompt with its match as the answer, then a
+    subquestion without text per distractor response, as Moodle writes them. The importer
+    reads the responses in the order they first appear; when that is not the authored order
+    (or spelling), every response is first declared by a subquestion without text, in order
+    (Moodle merges answers of the same text, and shuffles its list anyway). A prompt's
+    rationale goes in a ``<feedback>`` inside its subquestion, which Moodle ignores."""
+    fmt = content.text_format
+    moodle_format = quoteattr(MOODLE_FORMAT[fmt])
+
+    def declared(texts: list[str]) -> list[str]:
+        seen: dict[str, str] = {}
+        for text in texts:
+            seen.setdefault(normalise_text(text, fmt), text)
+        return list(seen.values())
+
+    matched = {normalise_text(c.match, fmt) for c in content.choices}
+    distractors = [r for r in content.responses if normalise_text(r, fmt) not in matched]
+    first = (
+        []
+        if declared([c.match for c in content.choices] + distractors) == content.responses
+        else list(content.responses)
+    )
+    lines = ["    <shuffleanswers>true</shuffleanswers>"]
+    for response in first:
+        lines += _subquestion("", response, "", moodle_format)
+    for prompt in content.choices:
+        lines += _subquestion(prompt.text, prompt.match, prompt.rationale, moodle_format)
+    if not first:
+        for response in distractors:
+            lines += _subquestion("", response, "", moodle_format)
+    return lines
+
+
+def _subquestion(text: str, answer: str, rationale: str, moodle_format: str) -> list[str]:
+    lines = [
+        f"    <subquestion format={moodle_format}>",
+        f"      <text>{_cdata(text)}</text>",
+        f"      <answer><text>{_cdata(answer)}</text></answer>",
+    ]
+    if rationale:
+        lines.append(
+            f"      <feedback format={moodle_format}><text>{_cdata(rationale)}</text></feedback>"
+        )
+    return [*lines, "    </subquestion>"]

@@ -1,5 +1,5 @@
-"""Moodle XML: import and export of ``multichoice`` questions, read the way Moodle reads them
-(``question/format/xml/format.php``).
+"""Moodle XML: import and export of ``multichoice``, ``match`` and ``ordering`` questions, read
+the way Moodle reads them (``question/format/xml/format.php``, ``question/type/ordering``).
 
 Import mapping:
 - ``<single>``: missing, ``true``, ``yes`` or ``1`` is single response; ``false``, ``0`` or empty
@@ -26,7 +26,13 @@ Import mapping:
 - The bank holds text only. A question whose text or option is only an image or other media
   (``<img>``, ``<video>``, ``<file>``, ``@@PLUGINFILE@@``, Moodle's old ``<image>``) is refused;
   media inside texts that remain are removed with one warning for the question.
-- Other question types (truefalse, essay, cloze, matching, …) are listed as skipped.
+- ``match`` is a matching question: each ``<subquestion>`` with text is a prompt, its
+  ``<answer>`` the match; a subquestion with an answer and no text is a distractor response;
+  the responses are the distinct answers in the order they first appear. ``ordering``
+  (qtype_ordering) is an ordering question: its ``<answer>``s in the file's order are the steps
+  in the right order (Moodle reads them so and ignores their fractions); a subset selection or
+  partial-credit grading imports with a warning, since the bank asks every step, all or nothing.
+- Other question types (truefalse, essay, cloze, ddwtos, …) are listed as skipped.
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree
@@ -47,7 +55,9 @@ from quiz.bank.rules import (
     DIFFICULTIES,
     HTML,
     MARKDOWN,
+    MATCHING,
     MULTIPLE,
+    ORDERING,
     PLAIN,
     SINGLE,
     STATUSES,
@@ -56,6 +66,7 @@ from quiz.bank.rules import (
     choose_hint,
     id_problems,
     normalise_newlines,
+    normalise_text,
     number_in_hint,
     question_problems,
     visible_text,
@@ -70,6 +81,9 @@ FORMAT_OF_MOODLE = {
     "wiki_like": PLAIN,
 }
 MOODLE_FORMAT = {MARKDOWN: "markdown", HTML: "html", PLAIN: "plain_text"}
+# Moodle's question types the bank reads: multiple choice, matching, and qtype_ordering (in
+# Moodle's core since 4.4, a plugin before).
+MOODLE_TYPES = ("multichoice", "match", "ordering")
 
 # Encodings expat reads itself. Others (Shift_JIS, UTF-7, unknown names) are refused with a
 # message rather than failing deep in the parser.
@@ -160,11 +174,12 @@ def parse_moodle_xml(
             category = (path, _objective_of_category(path, blueprint_code))
             continue
         name = _text(element, "name/text") or f"question #{index}"
-        if kind != "multichoice":
+        if kind not in MOODLE_TYPES:
             skipped.append(f"{source}: {name[:100]} (type {kind or 'unknown'} is not supported)")
             continue
-        question, found = _parse_multichoice(
+        question, found = _parse_question(
             element,
+            kind,
             source=source,
             name=name,
             blueprint_code=blueprint_code,
@@ -232,8 +247,9 @@ class _Field:
         return plain_to_html(self.text)
 
 
-def _parse_multichoice(
+def _parse_question(
     element: Element,
+    kind: str,
     *,
     source: str,
     name: str,
@@ -260,12 +276,11 @@ def _parse_multichoice(
         stem.media += 1
     default = stem.moodle_format  # Moodle's default for the other texts
     explanation = _Field(element, "generalfeedback", default, "the general feedback")
-    answers = element.findall("answer")
-    options = [_Field(a, ".", default, f"option {n}") for n, a in enumerate(answers, 1)]
-    rationales = [
-        _Field(a, "feedback", default, f"option {n}'s feedback") for n, a in enumerate(answers, 1)
-    ]
-    fields = [stem, explanation, *options, *rationales]
+    if kind == "match":
+        parts = _match_parts(element, default)
+    else:
+        parts = _answer_parts(element, default, kind=kind, problem=problem, warnings=warnings)
+    fields = [stem, explanation, *parts.options, *parts.rationales, *parts.responses]
 
     for field in fields:
         if field.only_media:
@@ -286,37 +301,9 @@ def _parse_multichoice(
     formats = {f.format for f in fields if f.text}
     text_format = stem.format if formats <= {stem.format} else HTML
 
-    single_text = element.find("single")
-    single_value = (single_text.text or "").strip() if single_text is not None else "true"
-    single = not (single_value == "false" or single_value in ("", "0"))
-
-    fractions: list[float] = []
-    for position, answer in enumerate(answers, start=1):
-        raw = answer.get("fraction", "0")
-        if not FRACTION_RE.match(raw) or not -100 <= float(raw) <= 100:
-            problem(
-                "bad_fraction",
-                f"Option {position}'s fraction {raw[:20]!r} is not a percentage from -100 to "
-                "100 (Moodle writes 100, 50, 33.33333, -100).",
-            )
-            fractions.append(0.0)
-        else:
-            fractions.append(float(raw))
-    if single:
-        correct = [abs(f - 100) < 1e-4 for f in fractions]
-        partial = [n for n, f in enumerate(fractions, 1) if 0 < f < 100 - 1e-4]
-        if partial and any(correct):
-            warnings.append(
-                "Moodle gives partial credit for option(s) "
-                + ", ".join(map(str, partial))
-                + "; the bank gives none: only the 100% option is the key"
-            )
-    else:
-        correct = [f > 0 for f in fractions]
-
     stem_text = stem.as_format(text_format)
-    if not single:
-        stem_text = strip_trailing_hint(stem_text, sum(correct), text_format)
+    if parts.type == MULTIPLE:
+        stem_text = strip_trailing_hint(stem_text, sum(parts.correct), text_format)
     explanation_text, references = split_references(explanation.as_format(text_format), text_format)
 
     status, difficulty = None, None
@@ -335,21 +322,27 @@ def _parse_multichoice(
                     "unknown_difficulty", f"Difficulty must be one of {', '.join(DIFFICULTIES)}."
                 )
 
+    responses = [r.as_format(text_format) for r in parts.responses]
     content = QuestionData(
-        type=SINGLE if single else MULTIPLE,
+        type=parts.type,
         stem=stem_text,
         choices=[
             ChoiceData(
                 text=option.as_format(text_format),
                 correct=is_correct,
                 rationale=rationale.as_format(text_format),
+                match=match.as_format(text_format) if match is not None else "",
             )
-            for option, is_correct, rationale in zip(options, correct, rationales, strict=True)
+            for option, is_correct, rationale, match in zip(
+                parts.options, parts.correct, parts.rationales, parts.matches, strict=True
+            )
         ],
         explanation=explanation_text,
         references=references,
         text_format=text_format,
+        responses=_distinct(responses, text_format),
     )
+    warnings += parts.warnings
     if not any(f.only_media for f in fields):
         problems += [
             FileProblem(source, label, p.code, p.message) for p in question_problems(content)
@@ -383,6 +376,133 @@ def _parse_multichoice(
         ),
         [],
     )
+
+
+@dataclass
+class _Parts:
+    """The type-specific texts of a question: its options (steps, prompts), whether each is
+    correct, their rationales, each prompt's match, and the responses of a matching question."""
+
+    type: str
+    options: list[_Field]
+    correct: list[bool]
+    rationales: list[_Field]
+    matches: list[_Field | None]
+    responses: list[_Field] = dataclass_field(default_factory=list)
+    warnings: list[str] = dataclass_field(default_factory=list)
+
+
+def _answer_parts(element: Element, default: str, *, kind: str, problem, warnings) -> _Parts:
+    """multichoice and ordering: the ``<answer>`` elements, in the file's order."""
+    answers = element.findall("answer")
+    options = [_Field(a, ".", default, f"option {n}") for n, a in enumerate(answers, 1)]
+    rationales = [
+        _Field(a, "feedback", default, f"option {n}'s feedback") for n, a in enumerate(answers, 1)
+    ]
+    if kind == "ordering":
+        return _Parts(
+            type=ORDERING,
+            options=options,
+            correct=[False] * len(options),
+            rationales=rationales,
+            matches=[None] * len(options),
+            warnings=_ordering_warnings(element, len(options)),
+        )
+    single_text = element.find("single")
+    single_value = (single_text.text or "").strip() if single_text is not None else "true"
+    single = not (single_value == "false" or single_value in ("", "0"))
+
+    fractions: list[float] = []
+    for position, answer in enumerate(answers, start=1):
+        raw = answer.get("fraction", "0")
+        if not FRACTION_RE.match(raw) or not -100 <= float(raw) <= 100:
+            problem(
+                "bad_fraction",
+                f"Option {position}'s fraction {raw[:20]!r} is not a percentage from -100 to "
+                "100 (Moodle writes 100, 50, 33.33333, -100).",
+            )
+            fractions.append(0.0)
+        else:
+            fractions.append(float(raw))
+    if single:
+        correct = [abs(f - 100) < 1e-4 for f in fractions]
+        partial = [n for n, f in enumerate(fractions, 1) if 0 < f < 100 - 1e-4]
+        if partial and any(correct):
+            warnings.append(
+                "Moodle gives partial credit for option(s) "
+                + ", ".join(map(str, partial))
+                + "; the bank gives none: only the 100% option is the key"
+            )
+    else:
+        correct = [f > 0 for f in fractions]
+    return _Parts(
+        type=SINGLE if single else MULTIPLE,
+        options=options,
+        correct=correct,
+        rationales=rationales,
+        matches=[None] * len(options),
+    )
+
+
+def _ordering_warnings(element: Element, steps: int) -> list[str]:
+    """What the bank does differently from the file's qtype_ordering settings (read with
+    Moodle's defaults when missing: RANDOM selection of 6, RELATIVE grading)."""
+    warnings = []
+    select = (_text(element, "selecttype") or "RANDOM").upper()
+    count = _text(element, "selectcount") or "6"
+    if select not in ("ALL", "EXACT") and (not count.isdigit() or int(count) < steps):
+        warnings.append(
+            f"Moodle shows a subset of the steps ({select} {count[:10]}); the bank asks every step"
+        )
+    grading = (_text(element, "gradingtype") or "RELATIVE").upper()
+    if grading != "ALL_OR_NOTHING":
+        warnings.append(
+            f"Moodle gives partial credit ({grading[:40]}); the bank gives credit only for the "
+            "whole order"
+        )
+    return warnings
+
+
+def _match_parts(element: Element, default: str) -> _Parts:
+    """match: each ``<subquestion>`` with text is a prompt and its ``<answer>`` the match; one
+    without text only adds its answer to the responses (a distractor, as Moodle writes them);
+    one with neither is skipped, as Moodle skips it. The responses are the distinct answers in
+    the order they first appear. A ``<feedback>`` inside a subquestion (which Moodle ignores:
+    its matching has no per-prompt feedback) is the prompt's rationale."""
+    options, rationales, matches, responses = [], [], [], []
+    warnings = []
+    for n, sub in enumerate(element.findall("subquestion"), 1):
+        prompt = _Field(sub, ".", default, f"prompt {n}")
+        answer = _Field(sub.find("answer"), ".", default, f"prompt {n}'s answer")
+        if not (prompt.text or prompt.media or answer.text or answer.media):
+            continue
+        if answer.text or answer.media:
+            responses.append(answer)
+        if prompt.text or prompt.media:
+            options.append(prompt)
+            matches.append(answer)
+            rationales.append(_Field(sub, "feedback", default, f"prompt {n}'s feedback"))
+    shuffle = _text(element, "shuffleanswers") or "1"
+    if shuffle in ("false", "0"):
+        warnings.append("Moodle keeps the prompts in order; the exam shuffles them")
+    return _Parts(
+        type=MATCHING,
+        options=options,
+        correct=[False] * len(options),
+        rationales=rationales,
+        matches=list(matches),
+        responses=responses,
+        warnings=warnings,
+    )
+
+
+def _distinct(responses: list[str], text_format: str) -> list[str]:
+    """Each response once, in first-appearance order (compared as the rules compare them);
+    Moodle merges answers with the same text into one choice too."""
+    seen: dict[str, str] = {}
+    for response in responses:
+        seen.setdefault(normalise_text(response, text_format), response)
+    return list(seen.values())
 
 
 def _stable_id(name: str) -> str:
