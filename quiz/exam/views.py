@@ -23,7 +23,7 @@ from quiz.exam.services import (
     save_answer,
     start_attempt,
 )
-from quiz.http import CONFLICT, INVALID, blueprint_or_404
+from quiz.http import CONFLICT, INVALID, blueprint_or_404, optional_int
 from quiz.models import Attempt, AttemptItem, ItemState, item_state
 
 
@@ -332,8 +332,7 @@ def attempt_clock(request: HttpRequest, attempt_id: int) -> JsonResponse:
     now = timezone.now()
     if not attempt.is_finished and not attempt.is_overdue(now):
         # The screen's heartbeat: which item it shows (the server times it, see record_presence).
-        position = request.GET.get("position", "")
-        shown = int(position) if position.isdigit() else None
+        shown = optional_int(request.GET, "position")
         if shown is not None and not 1 <= shown <= attempt.blueprint.question_count:
             shown = None
         record_presence(attempt=attempt, position=shown, now=now)
