@@ -949,6 +949,8 @@ def test_the_reported_inputs_answer_4xx(world):
         world, "superuser", "get", "/admin/axes/accesslog/", query={"attempt_time__year": "9" * 20}
     )
     assert accesslog.status_code == 400
+    status = _one(world, "superuser", "get", "/admin/quiz/question/", query={"status__exact": "²"})
+    assert status.status_code == 400
     csv = _one(world, "superuser", "get", "/admin/quiz/itemstatistics/csv/", query={"no_such": "1"})
     assert csv.status_code == 400
     question = world.fillers["superuser"]["pk"][0]
