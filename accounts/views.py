@@ -11,24 +11,20 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
-from django.utils.http import (
-    url_has_allowed_host_and_scheme,
-    urlsafe_base64_decode,
-    urlsafe_base64_encode,
-)
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import ProfileForm, SignupForm
 from accounts.models import Throttle, User
 from config.proxy import client_ip
-from quiz.http import blueprint_or_404, parse_code
+from quiz.http import blueprint_or_404, next_url, parse_code
 
 MAIL_WINDOW = timedelta(hours=1)
 
@@ -220,7 +216,7 @@ def text_size(request: HttpRequest) -> HttpResponse:
     User.objects.filter(pk=request.user.pk).update(text_size=size)
     if request.headers.get("X-Requested-With") == "fetch":
         return HttpResponse(status=204)
-    return redirect(_next_page(request))
+    return HttpResponseRedirect(next_url(request, default=reverse("home")))
 
 
 @login_required
@@ -233,14 +229,4 @@ def exam(request: HttpRequest) -> HttpResponse:
     blueprint = blueprint_or_404(parse_code(request.POST.get("blueprint"), name="blueprint"))
     User.objects.filter(pk=request.user.pk).update(exam=blueprint)
     messages.success(request, f"You are preparing for {blueprint.code}: {blueprint.name}.")
-    return redirect(_next_page(request))
-
-
-def _next_page(request: HttpRequest) -> str:
-    """The same-site page a form names in ``next``, else the home page."""
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("home")
-    return target
+    return HttpResponseRedirect(next_url(request, default=reverse("home")))

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from config.views import healthz
-from quiz.http import BadValue, has_control_characters, parse_int
+from quiz.http import BadValue, has_control_characters
 
 
 class HealthCheckMiddleware:
@@ -48,23 +48,7 @@ class RefuseControlCharactersMiddleware:
             raise BadValue("The address contains a control character.")
         if request.method == "POST" and any("\x00" in text for text in _texts(request.POST)):
             raise BadValue("A form field contains a NUL character.")
-        if request.path.startswith("/admin/"):
-            _check_admin_parameters(request)
         return self.get_response(request)
-
-
-def _check_admin_parameters(request: HttpRequest) -> None:
-    """The admin trusts two of its own parameters; read them strictly before it does.
-
-    Django's admin looks up ``_to_field`` as a field name even when it is empty (a 500 from
-    ``get_field("")``) and filters by the ``_selected_action`` ids of an action unparsed (a 500
-    from ``int("²")``). Every model here has an integer primary key.
-    """
-    for data in (request.GET, request.POST):
-        if data.get("_to_field", None) == "":
-            raise BadValue("_to_field must name a field.")
-    for value in request.POST.getlist("_selected_action"):
-        parse_int(value, name="_selected_action")
 
 
 def _texts(data):

@@ -23,8 +23,9 @@ from http import HTTPStatus
 
 from django import forms
 from django.core.exceptions import BadRequest
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from quiz.models import Blueprint
 
@@ -69,6 +70,28 @@ def parse_code(value: object, *, name: str) -> str:
     if not isinstance(value, str) or not CODE.fullmatch(value):
         raise BadValue(f"{name} is not a valid code.")
     return value
+
+
+def next_url(request: HttpRequest, *, default: str) -> str:
+    """Where a posted form asks to go back to (its ``next`` field): a path on this site, or
+    ``default``.
+
+    Only a path is taken ("/practice/?objective=3"), never a view name or another site: handed
+    to ``redirect()``, a bare word such as "²" or "home" would be looked up as a view name (a
+    500 when it names none, or a page the form never meant). A control character (a line break
+    would end the ``Location`` header) is refused too.
+    """
+    target = request.POST.get("next", "")
+    if (
+        isinstance(target, str)
+        and target.startswith("/")
+        and not has_control_characters(target)
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return target
+    return default
 
 
 def has_control_characters(value: str) -> bool:

@@ -32,7 +32,7 @@ from quiz.exam.services import (
     save_answer,
     start_attempt,
 )
-from quiz.http import CONFLICT, INVALID, candidate_blueprint
+from quiz.http import CONFLICT, INVALID, candidate_blueprint, optional_int
 from quiz.models import Attempt, AttemptItem, ItemState, Question, item_state
 
 
@@ -397,8 +397,7 @@ def attempt_clock(request: HttpRequest, attempt_id: int) -> JsonResponse:
     now = timezone.now()
     if attempt.is_open and not attempt.is_overdue(now):
         # The screen's heartbeat: which item it shows (the server times it, see record_presence).
-        position = request.GET.get("position", "")
-        shown = int(position) if position.isdigit() else None
+        shown = optional_int(request.GET, "position")
         if shown is not None and not 1 <= shown <= attempt.item_count:
             shown = None
         record_presence(attempt=attempt, position=shown, now=now)

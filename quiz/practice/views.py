@@ -5,17 +5,22 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quiz.exam.keys import paused_during_mock
-from quiz.http import CONFLICT, INVALID, candidate_blueprint, optional_int
+from quiz.http import (
+    CONFLICT,
+    INVALID,
+    candidate_blueprint,
+    next_url,
+    optional_int,
+)
 from quiz.models import (
     Attempt,
     AttemptItem,
@@ -224,12 +229,7 @@ def bookmark_toggle(request: HttpRequest, question_id: int) -> HttpResponse:
             {"question_id": question_id, "bookmarked": now_bookmarked},
         )
     messages.success(request, "Bookmarked." if now_bookmarked else "Bookmark removed.")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("quiz:practice_start")
-    return redirect(target)
+    return HttpResponseRedirect(next_url(request, default=reverse("quiz:practice_start")))
 
 
 def _has_seen(user, question_id: int) -> bool:

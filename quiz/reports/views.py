@@ -5,24 +5,22 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from quiz.http import next_url
 from quiz.models import QuestionReport, QuestionVersion, RegradeNotice
 from quiz.reports.forms import ReportForm
 from quiz.reports.services import report_question
 
 
-def _back(request: HttpRequest) -> str:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return "quiz:my_reports"
+def _back(request: HttpRequest) -> HttpResponse:
+    return HttpResponseRedirect(next_url(request, default=reverse("quiz:my_reports")))
 
 
 @login_required
@@ -31,7 +29,7 @@ def question_report(request: HttpRequest, version_id: int) -> HttpResponse:
     form = ReportForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose what is wrong with the question.")
-        return redirect(_back(request))
+        return _back(request)
     try:
         report_question(
             user=request.user,
@@ -46,7 +44,7 @@ def question_report(request: HttpRequest, version_id: int) -> HttpResponse:
         messages.error(request, refused.messages[0])
     else:
         messages.success(request, "Thank you: your report was sent to the authors.")
-    return redirect(_back(request))
+    return _back(request)
 
 
 @login_required

@@ -130,3 +130,16 @@ def test_a_new_account_is_activated_by_the_mailed_link(client):
     user.refresh_from_db()
     assert user.is_active and client.session["_auth_user_id"] == str(user.pk)
     assert client.get("/accounts/activate/MQ/not-a-token/").status_code == 400
+
+
+@override_settings(ACCOUNT_MAILS_PER_ADDRESS=2, ACCOUNT_MAILS_PER_CLIENT=100)
+def test_signup_mail_is_throttled_per_address_and_a_taken_address_looks_the_same(client):
+    UserFactory(username="owner", email="taken@example.com")
+    for email in ("taken@example.com", "fresh@example.com"):
+        answers = [signup(client, f"newcomer{n}", email).status_code for n in range(3)]
+        assert answers == [302, 302, 429], email
+    assert (
+        sorted(m.to[0] for m in mail.outbox)
+        == ["fresh@example.com"] * 2 + ["taken@example.com"] * 2
+    )
+    assert User.objects.filter(email__iexact="fresh@example.com").count() == 1

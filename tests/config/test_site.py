@@ -105,9 +105,11 @@ def test_production_settings_pass_the_deploy_check():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off():
+@pytest.mark.parametrize("variable", ["SECRET_KEY", "SITE_URL"])
+def test_settings_refuse_to_start_without_a_secret_key_or_site_url_when_debug_is_off(variable):
+    """Without SITE_URL, mail links would have nowhere to point but the request's Host."""
     env = production_env()
-    env.pop("SECRET_KEY")
+    env.pop(variable)
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
@@ -117,7 +119,7 @@ def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off():
         timeout=120,
     )
     assert result.returncode != 0
-    assert "SECRET_KEY is required" in result.stderr
+    assert f"{variable} is required" in result.stderr
 
 
 def test_docker_compose_file_is_valid(tmp_path):
