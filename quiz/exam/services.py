@@ -279,6 +279,31 @@ def finish_attempt(*, attempt: Attempt, now: datetime) -> Attempt:
     return attempt
 
 
+# What scoring reads of each item's served version: its options (the key) and where it sits in
+# the blueprint; a rescore also reads the question's current version's options. Not the stems,
+# explanations and authored sources: loading those for 65 items was most of a submit's time.
+_SCORE_ITEM = [f.name for f in AttemptItem._meta.concrete_fields]
+_SCORE_VERSION = [
+    "version__choices",
+    "version__objective__code",
+    "version__objective__title",
+    "version__objective__domain__number",
+    "version__objective__domain__title",
+]
+SCORE_JOINS = {
+    False: ("version__objective__domain",),
+    True: ("version__objective__domain", "version__question__current_version"),
+}
+SCORE_READS = {
+    False: (*_SCORE_ITEM, *_SCORE_VERSION),
+    True: (
+        *_SCORE_ITEM,
+        *_SCORE_VERSION,
+        "version__question__current_version__choices",
+    ),
+}
+
+
 def score_attempt(
     attempt: Attempt, *, apply_key_fixes: bool = False
 ) -> tuple[scoring.Result, list[AttemptItem]]:
@@ -291,7 +316,8 @@ def score_attempt(
     # every later save wait until outcome_correct is stamped, which it then finds and refuses.
     items = list(
         AttemptItem.objects.filter(attempt=attempt)
-        .select_related("version__objective__domain", "version__question__current_version")
+        .select_related(*SCORE_JOINS[apply_key_fixes])
+        .only(*SCORE_READS[apply_key_fixes])
         .select_for_update(of=("self",))
     )
     blueprint = attempt.blueprint
@@ -320,8 +346,10 @@ def score_attempt(
 
 def _key(item: AttemptItem, apply_key_fixes: bool) -> frozenset[int]:
     served = item.version
+    if not apply_key_fixes:
+        return served.correct_indices
     current = served.question.current_version
-    if apply_key_fixes and current is not None and current.pk != served.pk:
+    if current is not None and current.pk != served.pk:
         same_options = [c["html"] for c in current.choices] == [c["html"] for c in served.choices]
         if same_options:
             return current.correct_indices
