@@ -66,7 +66,7 @@ class Plan:
     paced_ramp: float = 5  # seconds to spawn a step's candidates (their figures are dropped)
     burst_steps: tuple[int, ...] = ()
     burst_window: float = 20
-    burst_setup: float = 5  # seconds to log a class in, plus 0.05 s a candidate
+    burst_setup: float = 5  # seconds to log a class in, plus 0.1 s a candidate
     burst_tail: float = 10  # after the window, for the last starts to be answered
     pooling_rounds: int = 2
     scenarios: tuple[str, ...] = ()  # the user classes measured at each level; () for all
@@ -77,9 +77,10 @@ FULL = Plan(
     *(f"{PREFIX}_bench", 10_000, 1_000, "1000,10000,100000", 15, (1, 4, 16), 5, 5, 16, 40, 2, 4),
     400,
     answered_items=1_000_000,
-    paced_steps=(1000, 2000, 3000, 4000, 5000, 6000, 8000, 10_000),
+    # Two low steps first, so that a loaded machine still shows where it stands.
+    paced_steps=(250, 500, 1000, 2000, 3000, 4000, 5000, 6000, 8000, 10_000),
     paced_seconds=30,
-    burst_steps=(50, 100, 200, 400),
+    burst_steps=(25, 50, 100, 200, 400),
 )
 # `--capacity`: the capacity figures alone (no assembly, a lighter history), with start and
 # submit at concurrency 16 beside baseline b; written to bench/results/capacity.md.
@@ -105,7 +106,7 @@ SMOKE = Plan(
     pooling_rounds=1,
 )
 # Accounts bench0000.. are the paced candidates' (up to 200); class-start bursts use fresh ones
-# from here.
+# from here (775 of them for FULL's classes, hence its 1,000 accounts).
 BURST_ACCOUNTS_FROM = 200
 
 # Each user class and the request names it reports (StartSubmitUser measures two).
