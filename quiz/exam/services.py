@@ -6,12 +6,13 @@ tests can pass any instant.
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from quiz.exam import scoring
@@ -357,12 +358,37 @@ def _key(item: AttemptItem, apply_key_fixes: bool) -> frozenset[int]:
 
 
 def _store_result(attempt: Attempt, result: scoring.Result, items: list[AttemptItem]) -> None:
-    AttemptItem.objects.bulk_update(items, ["outcome_correct", "scored_key"])
+    _store_outcomes(items)
     attempt.scaled_score = result.scaled_score
     attempt.passed = result.passed
     attempt.correct_count = result.correct
     attempt.scored_count = result.scored
     attempt.results = result.as_json()
+
+
+def _store_outcomes(items: list[AttemptItem]) -> None:
+    """Write every item's ``outcome_correct`` and ``scored_key`` in one statement.
+
+    On PostgreSQL the values go in as arrays (UPDATE ... FROM unnest): ``bulk_update`` builds a
+    CASE WHEN expression per item and field, and resolving those 130 expressions was half of a
+    submit's time in the profile (`manage.py bench_profile --profile submit`). Elsewhere
+    (SQLite) ``bulk_update`` does it.
+    """
+    if connection.vendor != "postgresql":
+        AttemptItem.objects.bulk_update(items, ["outcome_correct", "scored_key"])
+        return
+    table = AttemptItem._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS item SET outcome_correct = v.correct, scored_key = v.key::jsonb "  # noqa: S608 - the model's table; values are parameters
+            "FROM unnest(%s::bigint[], %s::boolean[], %s::text[]) AS v(id, correct, key) "
+            "WHERE item.id = v.id",
+            [
+                [item.pk for item in items],
+                [item.outcome_correct for item in items],
+                [json.dumps(item.scored_key) for item in items],
+            ],
+        )
 
 
 def rescore(*, attempt: Attempt) -> bool:
