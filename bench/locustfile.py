@@ -288,7 +288,7 @@ class StartSubmitUser(Candidate):
 # page asks for the question (1), saves the answer (1), changes one answer in four (0.25 more
 # saves) and flags one item in nine (0.11); while the page is visible its heartbeat asks the
 # server's clock every 30 s (static/js/exam.js), 5.8 times an item; once a mock it starts,
-# reviews and submits. That is about 8.2 requests per 175 s, 0.047 a second per candidate.
+# reviews and submits. That is 8.25 requests per 175 s, 0.047 a second per candidate.
 # A virtual candidate lives the same timeline COMPRESSION times faster (175/C s an item, a
 # heartbeat every 30/C s), so it makes the requests of C real candidates in the same mix, and V
 # virtual candidates offer the load of V x C candidates at real pace. What compression cannot
