@@ -31,17 +31,17 @@ def test_the_benchmark_smoke_run_reports_ratios_and_loses_no_save():
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
         check=False,
     )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.returncode == 0, result.stdout[-1500:] + result.stderr[-3000:]
     out = result.stdout
     assert "| 4 | save |" in out and "÷ baseline b" in out
     assert "acknowledged but not in the database: **0**" in out
     assert "| 300 |" in out  # assembly row
     assert "median ms after 20 sittings" in out
     assert "| save |" in out and "UPDATE quiz_attemptitem" in out  # in-process cost
-    assert "| 1 | item analysis |" in out  # the admin's list, as an author under load
+    assert "| 4 | item analysis |" in out  # the admin's list, as an author under load
     assert "`item_stats --refresh` over 1,300 answered items in 20 finished mocks" in out
     # Start and submit measured on their own, and profiled beside a save.
     assert "| 4 | start mock |" in out and "| 4 | submit |" in out
