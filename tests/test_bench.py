@@ -48,9 +48,7 @@ def test_the_benchmark_smoke_run_reports_ratios_and_loses_no_save():
     assert "| start | " in out and "| submit | " in out and "INSERT quiz_attemptitem" in out
     # Capacity in candidates: the paced step (2 virtual candidates at 60x the pace stand for
     # 120), the class-start burst and the pooling comparison, each with its table.
-    assert "Concurrent candidates at real exam pace per server (2 cores)" in out or (
-        "Concurrent candidates at real exam pace per server (" in out
-    )
+    assert "Concurrent candidates at real exam pace per server (" in out
     assert "requests an item" in out  # the compression arithmetic
     assert "| 120 | 2 | 6 |" in out  # candidates, virtual, requests a second asked
     assert "heartbeat" in out and "question page" in out
