@@ -7,10 +7,14 @@
    127.0.0.1; locust drives simulated candidates, one request type at a time at concurrency 1, 4
    and 16, then the whole flow. Every run is bounded in time; every process started here is
    stopped by its PID.
-4. The number of saves the server acknowledged is compared with what the database holds.
+4. Capacity in candidates (bench/capacity.py): the paced scenario raised step by step, the
+   class-start burst, and connection pooling against persistent connections.
+5. The number of saves the server acknowledged is compared with what the database holds.
 
-The table is printed and written to bench/results/latest.md. `--smoke` does the same in seconds
-(a small bank, a few candidates) so that `make test` keeps the harness working.
+The table is printed and written to bench/results/latest.md. `--capacity` runs only what the
+capacity figures need (start and submit at concurrency 16 with baseline b, the in-process
+costs, step 4) and writes bench/results/capacity.md. `--smoke` does it all in seconds (a small
+bank, a few candidates) so that `make test` keeps the harness working.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "latest.md"
+CAPACITY_RESULTS = ROOT / "bench" / "results" / "capacity.md"
 SERVER = "postgres://postgres@127.0.0.1:5432"
 # Every database the harnesses create starts with this (BENCH_DB_PREFIX), so that runs from
 # several checkouts on one PostgreSQL server do not drop each other's databases.
@@ -58,36 +63,60 @@ class Plan:
     answered_items: int = 0
     paced_steps: tuple[int, ...] = ()
     paced_seconds: int = 30
+    paced_ramp: float = 5  # seconds to spawn a step's candidates (their figures are dropped)
     burst_steps: tuple[int, ...] = ()
+    burst_window: float = 20
+    burst_setup: float = 5  # seconds to log a class in, plus 0.1 s a candidate
+    burst_tail: float = 10  # after the window, for the last starts to be answered
+    pooling_rounds: int = 2
+    scenarios: tuple[str, ...] = ()  # the user classes measured at each level; () for all
 
 
 # gunicorn as config/gunicorn.conf.py runs it by default: 2 workers x 4 threads.
 FULL = Plan(
-    *(f"{PREFIX}_bench", 10_000, 500, "1000,10000,100000", 15, (1, 4, 16), 5, 5, 16, 40, 2, 4),
+    *(f"{PREFIX}_bench", 10_000, 1_000, "1000,10000,100000", 15, (1, 4, 16), 5, 5, 16, 40, 2, 4),
     400,
     answered_items=1_000_000,
-    paced_steps=(1000, 2000, 3000, 4000, 5000, 6000, 8000, 10_000),
+    # Two low steps first, so that a loaded machine still shows where it stands.
+    paced_steps=(250, 500, 1000, 2000, 3000, 4000, 5000, 6000, 8000, 10_000),
     paced_seconds=30,
-    burst_steps=(25, 50, 100, 200),
+    burst_steps=(25, 50, 100, 200, 400),
+)
+# `--capacity`: the capacity figures alone (no assembly, a lighter history), with start and
+# submit at concurrency 16 beside baseline b; written to bench/results/capacity.md.
+CAPACITY = Plan(
+    *(f"{PREFIX}_bench", 10_000, 1_000, "", 0, (16,), 3, 10, 16, 0, 2, 4),
+    100,
+    answered_items=100_000,
+    paced_steps=FULL.paced_steps,
+    paced_seconds=FULL.paced_seconds,
+    burst_steps=FULL.burst_steps,
+    scenarios=("TouchUser", "SaveUser", "StartSubmitUser"),
 )
 SMOKE = Plan(
-    *(f"{PREFIX}_bench_smoke", 300, 24, "300", 3, (1, 4), 1, 3, 4, 4, 1, 4, 20),
+    *(f"{PREFIX}_bench_smoke", 300, 260, "300", 3, (4,), 1, 3, 4, 4, 1, 4, 20),
     answered_items=1_300,
-    paced_steps=(240,),
-    paced_seconds=4,
+    paced_steps=(120,),
+    paced_seconds=3,
+    paced_ramp=1,
     burst_steps=(4,),
+    burst_window=1,
+    burst_setup=2,
+    burst_tail=2,
+    pooling_rounds=1,
 )
-# Paced candidates work this many times faster than the real exam (bench/locustfile.py).
-COMPRESSION = 120
-# Accounts bench0000.. are the paced candidates'; class-start bursts use fresh ones from here.
-BURST_ACCOUNTS_FROM = 100
+# Accounts bench0000.. are the paced candidates' (up to 200); class-start bursts use fresh ones
+# from here (775 of them for FULL's classes, hence its 1,000 accounts).
+BURST_ACCOUNTS_FROM = 200
 
+# Each user class and the request names it reports (StartSubmitUser measures two).
 SCENARIOS = [
-    ("TrivialUser", "baseline a: trivial"),
-    ("TouchUser", "baseline b: select+update"),
-    ("QuestionUser", "question page"),
-    ("SaveUser", "save"),
-    ("AnalysisUser", "item analysis"),
+    ("TrivialUser", ("baseline a: trivial",)),
+    ("TouchUser", ("baseline b: select+update",)),
+    ("QuestionUser", ("question page",)),
+    ("SaveUser", ("save",)),
+    ("StartSubmitUser", ("start mock", "submit")),
+    ("AnalysisUser", ("item analysis",)),
 ]
 
 
@@ -110,15 +139,23 @@ def recreate_database(name: str) -> None:
 
 
 def locust_command(
-    user_class: str, users: int, seconds: int, host: str, prefix: Path, spawn_rate: float = 0
+    user_class: str,
+    users: int,
+    seconds: int,
+    host: str,
+    prefix: Path,
+    spawn_rate: float = 0,
+    reset_stats: bool = False,
 ) -> list:
-    """A bounded, headless locust run of one user class, writing its stats as CSV."""
+    """A bounded, headless locust run of one user class, writing its stats as CSV. With
+    ``reset_stats``, what happened while the users were being spawned is left out."""
     return [
         *(sys.executable, "-m", "locust", "-f", "bench/locustfile.py", user_class),
         *("--headless", "--users", str(users), "--spawn-rate", str(spawn_rate or users)),
         *("--run-time", f"{seconds}s", "--stop-timeout", "5", "--host", host),
         *("--csv", str(prefix), "--only-summary", "--loglevel", "ERROR"),
         *("--exit-code-on-error", "0"),
+        *(("--reset-stats",) if reset_stats else ()),
     ]
 
 
@@ -130,11 +167,12 @@ def locust(
     env: dict,
     workdir: Path,
     spawn_rate: float = 0,
+    reset_stats: bool = False,
 ) -> dict:
     """Run one headless locust scenario; return its stats per request name."""
     prefix = workdir / f"{user_class}-{users}-{time.monotonic_ns()}"
     run(
-        locust_command(user_class, users, seconds, host, prefix, spawn_rate),
+        locust_command(user_class, users, seconds, host, prefix, spawn_rate, reset_stats),
         env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -147,15 +185,23 @@ def locust(
             stats[row["Name"]] = {
                 "requests": int(row["Request Count"]),
                 "failures": int(row["Failure Count"]),
-                "rps": float(row["Requests/s"]),
-                "p50": float(row["50%"]),
-                "p95": float(row["95%"]),
-                "p99": float(row["99%"]),
+                "rps": _number(row["Requests/s"]),
+                # "N/A" where a name had no request after the statistics were reset.
+                **{key: _number(row[column]) for key, column in PERCENTILES},
             }
     return stats
 
 
-EMPTY = {"requests": 0, "failures": 1, "rps": 0.0, "p50": 0, "p95": 0, "p99": 0}
+PERCENTILES = (("p50", "50%"), ("p95", "95%"), ("p99", "99%"))
+
+
+def _number(text: str) -> float:
+    return 0.0 if text == "N/A" else float(text)
+
+
+# A name with no request completed in its window (a loaded machine can take longer than a smoke
+# run's seconds to log in and start a mock): shown as 0 requests, not counted as an error.
+EMPTY = {"requests": 0, "failures": 0, "rps": 0.0, "p50": 0, "p95": 0, "p99": 0}
 
 
 def measure_level(plan: Plan, users: int, host: str, env: dict, workdir: Path) -> dict:
@@ -164,17 +210,24 @@ def measure_level(plan: Plan, users: int, host: str, env: dict, workdir: Path) -
     Machine noise drifts over seconds, so a ratio is taken within a round, between runs made
     back to back, and the median over rounds is reported; so are the median rate and latencies.
     """
+    scenarios = [
+        (user_class, names)
+        for user_class, names in SCENARIOS
+        if not plan.scenarios or user_class in plan.scenarios
+    ]
     rounds: list[dict] = []
     for number in range(plan.rounds):
-        order = SCENARIOS[number % len(SCENARIOS) :] + SCENARIOS[: number % len(SCENARIOS)]
+        order = scenarios[number % len(scenarios) :] + scenarios[: number % len(scenarios)]
         result = {}
-        for user_class, name in order:
-            print(f"bench: {name} at concurrency {users}, round {number + 1}")
+        for user_class, names in order:
+            print(f"bench: {' and '.join(names)} at concurrency {users}, round {number + 1}")
             stats = locust(user_class, users, plan.seconds, host, env, workdir)
-            result[name] = stats.get(name, EMPTY)
+            for name in names:
+                result[name] = stats.get(name, EMPTY)
         rounds.append(result)
     summary = {}
-    for _, name in SCENARIOS:
+    base_a, base_b = "baseline a: trivial", "baseline b: select+update"
+    for name in [name for _, names in scenarios for name in names]:
         runs = [r[name] for r in rounds]
         summary[name] = {
             "requests": sum(r["requests"] for r in runs),
@@ -183,10 +236,10 @@ def measure_level(plan: Plan, users: int, host: str, env: dict, workdir: Path) -
                 key: statistics.median(r[key] for r in runs) for key in ("rps", "p50", "p95", "p99")
             },
             "vs_a": statistics.median(
-                ratio_value(r[name]["rps"], r["baseline a: trivial"]["rps"]) for r in rounds
+                ratio_value(r[name]["rps"], r.get(base_a, EMPTY)["rps"]) for r in rounds
             ),
             "vs_b_rounds": sorted(
-                ratio_value(r[name]["rps"], r["baseline b: select+update"]["rps"]) for r in rounds
+                ratio_value(r[name]["rps"], r.get(base_b, EMPTY)["rps"]) for r in rounds
             ),
         }
         summary[name]["vs_b"] = statistics.median(summary[name]["vs_b_rounds"])
@@ -259,11 +312,15 @@ def django_snippet(code: str, env: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="seconds, not minutes")
+    parser.add_argument(
+        "--capacity",
+        action="store_true",
+        help="only the capacity figures (bench/results/capacity.md)",
+    )
     args = parser.parse_args(argv)
     from bench import capacity
 
-    plan = SMOKE if args.smoke else FULL
-    held, paced_steps, burst_held, bursts = 0, [], 0, []
+    plan = SMOKE if args.smoke else CAPACITY if args.capacity else FULL
     started = time.monotonic()
     env = {
         **os.environ,
@@ -294,26 +351,23 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(line for line in seeded if not line.startswith("{")))
     refresh = next(json.loads(line) for line in seeded if line.startswith("{"))
 
-    print("bench: assembly")
-    assembly = [
-        json.loads(line)
-        for line in run(
-            [
-                sys.executable,
-                "manage.py",
-                "bench_assembly",
-                "--sizes",
-                plan.assembly_sizes,
-                "--repeats",
-                str(plan.assembly_repeats),
-            ],
-            env,
-            capture_output=True,
-        ).stdout.splitlines()
-        if line.startswith("{")
-    ]
+    assembly = []
+    if plan.assembly_sizes:
+        print("bench: assembly")
+        assembly = [
+            json.loads(line)
+            for line in run(
+                [
+                    *(sys.executable, "manage.py", "bench_assembly"),
+                    *("--sizes", plan.assembly_sizes, "--repeats", str(plan.assembly_repeats)),
+                ],
+                env,
+                capture_output=True,
+            ).stdout.splitlines()
+            if line.startswith("{")
+        ]
 
-    print("bench: in-process cost per request")
+    print(f"bench: in-process cost per request (load {capacity.load_average():.1f})")
     in_process = run(
         [
             *(sys.executable, "manage.py", "bench_profile"),
@@ -330,50 +384,114 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as workdir:
             for users in plan.levels:
                 levels[users] = measure_level(plan, users, host, env, Path(workdir))
-            print(f"bench: the whole flow, {plan.flow_users} candidates")
-            flow = locust("ExamUser", plan.flow_users, plan.flow_seconds, host, env, Path(workdir))
-            held, paced_steps = capacity.paced(plan, host, env, Path(workdir))
+            if plan.flow_seconds:
+                print(f"bench: the whole flow, {plan.flow_users} candidates")
+                flow = locust(
+                    "ExamUser", plan.flow_users, plan.flow_seconds, host, env, Path(workdir)
+                )
+            held, items_held, paced_steps = capacity.paced(plan, host, env, Path(workdir), server)
             burst_held, bursts = capacity.burst(plan, host, env, Path(workdir))
     finally:
         stop(server)
-    # Pooling: the same paced load (the first step not held, else the last) with psycopg's pool
-    # in each process against one persistent connection per thread (the default).
-    pooling = []
-    if paced_steps:
-        probe = paced_steps[-1]["real"]
-        with tempfile.TemporaryDirectory() as workdir:
-            for label, extra in (("persistent (default)", {}), ("psycopg pool", {"DB_POOL": "1"})):
-                print(f"bench: pooling, {label}")
-                server, host = start_gunicorn(
-                    {**env, **extra}, workers=plan.workers, threads=plan.threads
-                )
-                try:
-                    step = capacity.paced_step(probe, plan.paced_seconds, host, env, Path(workdir))
-                finally:
-                    stop(server)
-                pooling.append((label, step))
+    # Pooling: the paced load at the largest step the per-item requests held (or the first).
+    probe = items_held or plan.paced_steps[0]
+    with tempfile.TemporaryDirectory() as workdir:
+        pooling = capacity.pooling(plan, probe, env, Path(workdir))
 
     acknowledged, lost = check_saves(acks, env)
-    report = render(
-        plan,
-        assembly,
-        levels,
-        flow,
-        in_process,
-        acknowledged,
-        lost,
-        time.monotonic() - started,
-        refresh,
+    capacity_lines = capacity.render(
+        held, items_held, paced_steps, burst_held, bursts, pooling, plan
     )
-    report += "\n" + "\n".join(capacity.render(held, paced_steps, burst_held, bursts, pooling))
+    if args.capacity:
+        report = render_capacity(plan, levels, in_process, acknowledged, lost, started)
+    else:
+        report = render(
+            plan,
+            assembly,
+            levels,
+            flow,
+            in_process,
+            acknowledged,
+            lost,
+            time.monotonic() - started,
+            refresh,
+        )
+    report += "\n" + "\n".join(capacity_lines)
     print(report)
     if not args.smoke:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(report)
-    errors = sum(s["failures"] for level in levels.values() for s in level.values())
-    errors += sum(s["failures"] for s in flow.values())
-    errors += sum(b["errors"] for b in bursts[:-1]) + sum(s["errors"] for s in paced_steps[:-1])
-    return 1 if (errors or lost) else 0
+        target = CAPACITY_RESULTS if args.capacity else RESULTS
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(report)
+    # Errors fail the run where the load is meant to be held: the per-type levels, the whole
+    # flow and the capacity steps before the last one (the last is where the search stopped).
+    failed = [
+        f"{name} at concurrency {users}: {s['failures']}"
+        for users, level in levels.items()
+        for name, s in level.items()
+        if s["failures"]
+    ]
+    failed += [
+        f"{name} in the whole flow: {s['failures']}" for name, s in flow.items() if s["failures"]
+    ]
+    failed += [f"class of {b.size}: {b.errors}" for b in bursts[:-1] if b.errors]
+    failed += [f"paced step {s.real}: {s.errors}" for s in paced_steps[:-1] if s.errors]
+    if failed or lost:
+        # Say why the run failed (a smoke run's report is otherwise only tables).
+        print(f"bench: failed: {lost} lost saves; errors: {'; '.join(failed) or 'none'}")
+    return 1 if (failed or lost) else 0
+
+
+def render_capacity(plan, levels, in_process, acknowledged, lost, started) -> str:
+    """The report of `--capacity`: conditions, start and submit at concurrency 16 beside
+    baseline b and a save, and their in-process costs."""
+    lines = [
+        "# examprep capacity",
+        "",
+        f"{os.cpu_count()} cores · {platform.python_implementation()} {platform.python_version()}"
+        f" · Django {version('django')} · gunicorn {version('gunicorn')} "
+        f"({plan.workers} workers × {plan.threads} threads) · PostgreSQL"
+        f" · locust {version('locust')} · bank of {plan.questions:,} questions · "
+        f"run took {time.monotonic() - started:.0f} s · `python -m bench.run --capacity`",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | |",
+        "| --- | --- | --- |",
+        *start_submit_targets(levels),
+        "",
+        "(The capacity targets follow with their figures.)",
+        "",
+        "## Start mock and submit at concurrency 16",
+        "",
+        f"Each row: the median of {plan.rounds} interleaved rounds of {plan.seconds} s. "
+        "`start mock` is the press of Start until the first question is on screen (its "
+        "redirect included), `submit` until the result page is (likewise); each virtual "
+        "candidate starts and submits in turn, with no pause.",
+        "",
+        "| concurrency | request | req/s | p50 ms | p95 ms | p99 ms | errors | ÷ baseline b |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for users, stats in levels.items():
+        for name, s in stats.items():
+            lines.append(
+                f"| {users} | {name} | {s['rps']:.1f} | {s['p50']:.0f} | {s['p95']:.0f} | "
+                f"{s['p99']:.0f} | {s['failures']} | {s['vs_b']:.2f} |"
+            )
+    lines += [
+        "",
+        "## In-process cost per request (`manage.py bench_profile`)",
+        "",
+        "Each request through the whole middleware stack without an HTTP server, one at a time "
+        f"(median of {plan.profile_requests}, a quarter of that for start and submit, "
+        "interleaved), with the statements it ran. `start` is a candidate's first mock.",
+        "",
+        *in_process,
+        "",
+        f"Saves acknowledged (2xx), all scenarios: **{acknowledged}**; acknowledged but not "
+        f"in the database: **{lost}**.",
+        "",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def check_saves(acks: Path, env: dict) -> tuple[int, int]:
@@ -418,6 +536,7 @@ def targets(levels: dict, assembly: list, flow: dict, lost: int, refresh: dict) 
             f"{p95:.0f} ms (baseline b's own: {base:.0f} ms)",
             p95 < 50,
         )
+    rows += start_submit_targets(levels)
     pages = [level["question page"]["vs_b"] for level in levels.values()]
     if pages:
         target(
@@ -447,6 +566,17 @@ def targets(levels: dict, assembly: list, flow: dict, lost: int, refresh: dict) 
     errors += sum(s["failures"] for s in flow.values())
     target("zero errors, zero lost saves", f"{errors} errors, {lost} lost", not errors and not lost)
     return ["## Targets", "", "| target | measured | |", "| --- | --- | --- |", *rows, ""]
+
+
+def start_submit_targets(levels: dict) -> list[str]:
+    """Start mock and submit each with a p95 under 300 ms at concurrency 16."""
+    return [
+        f"| {name} p95 < 300 ms at concurrency 16 | {levels[16][name]['p95']:.0f} ms "
+        f"(p50 {levels[16][name]['p50']:.0f} ms) | "
+        f"{'met' if levels[16][name]['p95'] < 300 else 'missed'} |"
+        for name in ("start mock", "submit")
+        if name in levels.get(16, {})
+    ]
 
 
 def render(plan, assembly, levels, flow, in_process, acknowledged, lost, seconds, refresh) -> str:

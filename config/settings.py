@@ -111,7 +111,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif env_bool("DB_POOL"):
     # psycopg's connection pool in each process (Django's "pool" option) instead of one
-    # persistent connection per thread; DB_POOL_MAX caps each process's connections.
+    # persistent connection per thread; DB_POOL_MAX caps each process's connections. Off by
+    # default. Under the paced load of `make bench` (bench/results/capacity.md) the pool spent
+    # about a tenth less CPU a request (no health-check round trip) and served the same requests
+    # a second, with no consistent latency difference on the shared machine it was measured on.
+    # Persistent connections stay the default because their health check replaces a connection
+    # that died with a restarted PostgreSQL before the request uses it (`make chaos` checks that
+    # no request fails after recovery); a pooled connection is not checked when it is handed
+    # out. The pool suits many replicas on one PostgreSQL without PgBouncer: with DB_POOL_MAX
+    # below WEB_THREADS a process holds fewer connections than it has threads.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -176,3 +177,40 @@ def test_compose_runs_a_proxy_in_front_of_scalable_web_replicas_and_a_worker():
     directives = "\n".join(line.split("#")[0] for line in nginx.splitlines())
     assert "server web:8000 resolve" in directives
     assert not any(word in directives for word in ("sticky", "ip_hash", "hash "))
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({}, {"CONN_MAX_AGE": 60, "pool": None}),
+        ({"DB_CONN_MAX_AGE": "0"}, {"CONN_MAX_AGE": 0, "pool": None}),
+        (
+            {"DB_POOL": "1", "DB_POOL_MAX": "3"},
+            {"CONN_MAX_AGE": 0, "pool": {"min_size": 1, "max_size": 3, "timeout": 10}},
+        ),
+    ],
+)
+def test_database_connections_are_persistent_by_default_and_pooled_with_db_pool(extra, expected):
+    """Persistent connections stay the default (bench/results/capacity.md compares the two);
+    DB_POOL=1 switches to psycopg's pool in each process, DB_POOL_MAX its size."""
+    env = {
+        **production_env(),
+        "DATABASE_URL": "postgres://examprep@db.invalid:5432/examprep",
+        **extra,
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json; from django.conf import settings as s; d = s.DATABASES['default']; "
+            "print(json.dumps({'CONN_MAX_AGE': d['CONN_MAX_AGE'], "
+            "'pool': d.get('OPTIONS', {}).get('pool')}))",
+        ],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(result.stdout) == expected

@@ -12,6 +12,7 @@ import cProfile
 import io
 import pstats
 import random
+import re
 import statistics
 import time
 
@@ -22,16 +23,21 @@ from django.test import Client
 from django.utils import timezone
 
 from quiz.exam.services import start_attempt
-from quiz.models import Attempt, Blueprint
+from quiz.models import Attempt, Blueprint, SeenQuestion
 
 
 class Command(BaseCommand):
-    help = "Median in-process cost and query count of the baselines, question page and save."
+    help = (
+        "Median in-process cost and query count of the baselines, question page, save, "
+        "heartbeat, start and submit."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--requests", type=int, default=400)
         parser.add_argument("--user", default="bench0199")
-        parser.add_argument("--profile", help="trivial, touch, question, save, start or submit")
+        parser.add_argument(
+            "--profile", help="trivial, touch, question, save, heartbeat, start or submit"
+        )
         parser.add_argument("--top", type=int, default=30)
         parser.add_argument("--sort", default="cumulative", help="a pstats key, e.g. tottime")
         parser.add_argument("--callees", help="also break down functions matching this regex")
@@ -72,7 +78,10 @@ class Command(BaseCommand):
         sitting: dict[str, int] = {}
 
         def no_mock_in_progress():
+            """A candidate about to start their first mock: no mock running, nothing seen (the
+            timed starts would otherwise grow the history every later start reads)."""
             Attempt.objects.filter(user=other, status=Attempt.Status.IN_PROGRESS).delete()
+            SeenQuestion.objects.filter(user=other).delete()
 
         def a_mock_to_submit():
             no_mock_in_progress()
@@ -86,6 +95,10 @@ class Command(BaseCommand):
                 f"/attempts/{attempt.pk}/questions/{rng.randint(1, 65)}/"
             ),
             "save": save,
+            # The exam page's heartbeat (every 30 s): most of a paced candidate's requests.
+            "heartbeat": lambda: client.get(
+                f"/attempts/{attempt.pk}/clock/?position={rng.randint(1, 65)}"
+            ),
             "start": lambda: other_client.post("/mock/"),
             "submit": lambda: other_client.post(f"/attempts/{sitting['id']}/submit/"),
         }
@@ -124,7 +137,7 @@ class Command(BaseCommand):
             median = statistics.median(samples)
             self.stdout.write(
                 f"| {name} | {median:.2f} | {median / touch:.2f} | {len(statements[name])} | "
-                + " · ".join(sql.split(" ", 1)[0] + " " + _table(sql) for sql in statements[name])
+                + " · ".join(sql.split()[0] + " " + _table(sql) for sql in statements[name])
                 + " |"
             )
         if options["profile"]:
@@ -146,7 +159,9 @@ class Command(BaseCommand):
 
 def _table(sql: str) -> str:
     """The first table a statement names, for a one-line summary of what a request queried."""
-    for keyword in (" FROM ", "UPDATE ", "INSERT INTO "):
-        if keyword in sql:
-            return sql.split(keyword, 1)[1].split(" ", 1)[0].strip('"')
-    return ""
+    match = TABLE_RE.search(sql)
+    return match.group(1) if match else ""
+
+
+# The table after INSERT INTO, UPDATE, FROM or JOIN (not a function such as unnest(...)).
+TABLE_RE = re.compile(r'(?:INSERT INTO|UPDATE|FROM|JOIN)\s+"?([a-z_]+)"?(?=[\s(]|$)(?!\()')
