@@ -348,11 +348,13 @@ def world(django_db_setup, django_db_blocker) -> Iterator[World]:
     """One world for the whole module, inside a transaction rolled back at its end (building it
     per pattern would cost more than the sweep)."""
     with django_db_blocker.unblock(), transaction.atomic():
-        from quiz.bank.blueprint import install_authors_group, install_mls_c01
+        from quiz.bank.blueprint import BLUEPRINTS, install_authors_group, install_blueprints
         from quiz.models import Blueprint
 
-        if not Blueprint.objects.filter(code="MLS-C01").exists():
-            install_mls_c01(apps)
+        if Blueprint.objects.filter(code__in=[b.code for b in BLUEPRINTS]).count() < len(
+            BLUEPRINTS
+        ):
+            install_blueprints(apps)
             install_authors_group(apps)
         now = timezone.now()
         # A day-long exam: the running mock stays running however long the sweep takes.
