@@ -230,6 +230,8 @@ POST_ONLY = {
     "quiz:bookmark_toggle": lambda w: {"next": "/practice/"},
     "accounts:text_size": lambda w: {"size": "large", "next": "/"},
     "accounts:logout": lambda w: {"next": "/"},
+    "accounts:exam": lambda w: {"blueprint": w.blueprint.code, "next": "/"},
+    "quiz:attempt_abandon": lambda w: {},
     "admin:logout": lambda w: {},
     "admin:quiz_itemstatistics_promote": lambda w: {},
     "admin:quiz_itemstatistics_send_back": lambda w: {"note": "Needs a second look."},
