@@ -1,13 +1,36 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
+from django.core.validators import MaxLengthValidator
 from django.template import loader
 
 from accounts.models import User
 from accounts.tasks import send_email
 from quiz.bank.blueprint import DEFAULT_BLUEPRINT_CODE
 from quiz.queue import enqueue
+
+
+class BoundedUsernameMixin:
+    """Refuse a username longer than any account's before it is authenticated.
+
+    Django's login form shows the limit but does not check it, and axes records every failed
+    attempt's username in a 255-character column: on PostgreSQL a longer one failed with a 500
+    (found by the hostile-input sweep)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]  # type: ignore[attr-defined]
+        username.validators.append(MaxLengthValidator(username.max_length))
+
+
+class LoginForm(BoundedUsernameMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(BoundedUsernameMixin, AdminAuthenticationForm):
+    pass
 
 
 class SignupForm(UserCreationForm):

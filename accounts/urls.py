@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from accounts import views
-from accounts.forms import QueuedPasswordResetForm
+from accounts.forms import LoginForm, QueuedPasswordResetForm
 
 app_name = "accounts"
 
@@ -13,7 +13,13 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("text-size/", views.text_size, name="text_size"),
     path("exam/", views.exam, name="exam"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=LoginForm
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",

@@ -24,10 +24,13 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 
+from accounts.forms import AdminLoginForm
 from quiz.http import BadValue, parse_int
 
 
 class AdminSite(admin.AdminSite):
+    login_form = AdminLoginForm
+
     def admin_view(self, view, cacheable: bool = False):
         return super().admin_view(_reading_admin_values_strictly(view), cacheable)
 
