@@ -73,6 +73,8 @@ def test_the_format_and_abandon_screens_fit_and_are_accessible(
         "formats-mini-answers": f"/attempts/{mini.pk}/answers/",
         "formats-history": "/history/",
         "formats-dashboard": "/",
+        # Keys stay paused while the single-domain mock runs.
+        "formats-keys-paused": "/practice/",
     }
     for name, url in pages.items():
         page.goto(url)
