@@ -125,7 +125,8 @@ def mls_bank(per_objective: int = 6) -> None:
 
 def finished_attempt(user, blueprint, answers, *, now=None, seed: int = 0):
     """A finished mock scored by the real scoring: ``answers`` lists (version, selected indices
-    into its choices, is_scored) in position order; options are shown in authoring order."""
+    into its choices, is_scored[, seconds on screen]) in position order; options are shown in
+    authoring order."""
     from datetime import UTC, datetime, timedelta
 
     from quiz.exam.services import finish_attempt
@@ -149,7 +150,8 @@ def finished_attempt(user, blueprint, answers, *, now=None, seed: int = 0):
             is_scored=is_scored,
             option_order=list(range(len(version.choices))),
             selected=sorted(selected),
+            seconds_on_screen=seconds[0] if seconds else 0,
         )
-        for position, (version, selected, is_scored) in enumerate(answers, start=1)
+        for position, (version, selected, is_scored, *seconds) in enumerate(answers, start=1)
     )
     return finish_attempt(attempt=attempt, now=now)

@@ -55,6 +55,12 @@ class ItemStatistics(models.Model):
     point_biserial = models.FloatField("point-biserial", null=True, blank=True)
     upper_lower = models.FloatField("upper–lower D", null=True, blank=True)
     omitted = models.FloatField(null=True, blank=True)
+    median_seconds = models.FloatField(
+        "median time (s)",
+        null=True,
+        blank=True,
+        help_text="Median seconds on screen over the responses whose time was recorded.",
+    )
     options = models.JSONField(default=list, help_text="The option table (OptionRow fields).")
     practice_n = models.PositiveIntegerField("practice n", default=0)
     practice_p = models.FloatField("practice p", null=True, blank=True)

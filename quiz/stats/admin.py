@@ -88,6 +88,10 @@ def _figure(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
+def _seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f} s"
+
+
 class SendBackForm(forms.Form):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
@@ -106,6 +110,7 @@ class ItemStatisticsAdmin(admin.ModelAdmin):
         "facility",
         "discrimination",
         "upper_lower_index",
+        "median_time",
         "practice",
         "flag_list",
     )
@@ -118,6 +123,9 @@ class ItemStatisticsAdmin(admin.ModelAdmin):
         "question__status",
     )
     list_select_related = ("question", "version", "objective")
+    # The question column links to the item-analysis page; a second link per row to the
+    # read-only change form would cost a reverse() per row for nothing.
+    list_display_links = None
     search_fields = ("external_id",)
     list_per_page = 50
     # One COUNT, not two: the unfiltered total is not worth a second scan on every page.
@@ -183,6 +191,10 @@ class ItemStatisticsAdmin(admin.ModelAdmin):
     @admin.display(description="D (27%)", ordering=_nulls_last("upper_lower"))
     def upper_lower_index(self, row: ItemStatistics) -> str:
         return _figure(row.upper_lower)
+
+    @admin.display(description="Median time", ordering=_nulls_last("median_seconds"))
+    def median_time(self, row: ItemStatistics) -> str:
+        return _seconds(row.median_seconds)
 
     @admin.display(description="Practice n / p", ordering="practice_n")
     def practice(self, row: ItemStatistics) -> str:

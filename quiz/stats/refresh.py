@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from quiz.models import Attempt, AttemptItem, PracticeItem, Question, QuestionVersion
 from quiz.models.stats import FLAG_FIELDS, ItemStatistics, StatsRefresh
-from quiz.stats.item_stats import Response, facility, item_figures
+from quiz.stats.item_stats import Response, facility, item_figures, recorded_seconds
 
 CHUNK = 20_000
 PROGRESS_EVERY = 500  # versions between progress writes
@@ -74,7 +74,13 @@ def refresh_item_statistics(*, now: datetime) -> StatsRefresh:
         AttemptItem.objects.filter(attempt__status=Attempt.Status.FINISHED)
         .order_by("version_id", "attempt_id")
         .values_list(
-            "version_id", "attempt_id", "selected", "outcome_correct", "is_scored", "scored_key"
+            "version_id",
+            "attempt_id",
+            "selected",
+            "outcome_correct",
+            "is_scored",
+            "scored_key",
+            "seconds_on_screen",
         )
         .iterator(chunk_size=CHUNK)
     )
@@ -86,10 +92,12 @@ def refresh_item_statistics(*, now: datetime) -> StatsRefresh:
         ).get(pk=version_id)
         responses = []
         key = None
-        for _, attempt_id, selected, correct, is_scored, scored_key in items:
+        for _, attempt_id, selected, correct, is_scored, scored_key, seconds in items:
             correct = bool(correct)
             rest = totals.get(attempt_id, 0) - (1 if is_scored and correct else 0)
-            responses.append(Response(attempt_id, frozenset(selected), correct, rest))
+            responses.append(
+                Response(attempt_id, frozenset(selected), correct, rest, recorded_seconds(seconds))
+            )
             key = scored_key if scored_key is not None else key
         responses_read += len(responses)
         # The key the answers were last scored with (a regrade may have corrected it).
@@ -146,6 +154,7 @@ def _row(version: QuestionVersion, figures, practice: dict, now: datetime) -> It
         point_biserial=figures.point_biserial,
         upper_lower=figures.upper_lower,
         omitted=figures.omitted,
+        median_seconds=figures.median_seconds,
         options=[option.__dict__ for option in figures.options],
         practice_n=practice_n,
         practice_p=practice_p,

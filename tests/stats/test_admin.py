@@ -33,8 +33,8 @@ def analysed():
     for n in range(30):
         strong = n < 15
         rows = [
-            (easy.current_version, {0}, True),
-            (pretest.current_version, {0} if strong else {1}, False),
+            (easy.current_version, {0}, True, 10 + n),  # 10..39 s: median 24.5
+            (pretest.current_version, {0} if strong else {1}, False, 100),
             (suspect.current_version, {1} if strong else {0}, False),
         ] + [(f.current_version, {0} if strong else {2}, True) for f in fillers]
         finished_attempt(UserFactory(), blueprint, rows)
@@ -82,12 +82,25 @@ def test_the_list_sorts_by_a_figure(admin_client, analysed):
     assert order[-1] == "q-easy"  # undefined (everyone right) after every defined figure
 
 
+def test_the_list_shows_and_sorts_by_the_median_time(admin_client, analysed):
+    columns = list(admin_client.get(reverse(LIST)).context["cl"].list_display)
+    median = columns.index("median_time")
+    response = admin_client.get(reverse(LIST), {"o": str(median)})
+    order = [row.external_id for row in response.context["cl"].result_list]
+    assert order[:2] == ["q-easy", "q-pretest"]  # 24.5 s, 100 s, then those with no time
+    assert "24 s" in response.content.decode()  # shown to the second, halves to even
+    descending = admin_client.get(reverse(LIST), {"o": f"-{median}"}).context["cl"]
+    assert [row.external_id for row in descending.result_list][-2:] == ["q-pretest", "q-easy"]
+
+
 def test_the_csv_export_follows_the_filters(admin_client, analysed):
     response = admin_client.get(reverse("admin:quiz_itemstatistics_csv"), {"flag": "too_easy"})
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
     assert lines[0].startswith("question,version,blueprint")
     assert len(lines) == 2 and lines[1].startswith("q-easy,1,MLS-C01,1.1,published,30,1.000")
+    header = lines[0].split(",")
+    assert lines[1].split(",")[header.index("median_seconds")] == "24.5"
 
 
 def test_the_detail_page_shows_the_option_table_chart_and_readiness(admin_client, analysed):
@@ -95,6 +108,7 @@ def test_the_detail_page_shows_the_option_table_chart_and_readiness(admin_client
     response = admin_client.get(reverse("admin:quiz_itemstatistics_detail", args=[pretest.pk]))
     page = response.content.decode()
     assert 'data-testid="ready"' in page
+    assert '<td data-testid="median-time">100 s</td>' in page
     assert "<svg" in page and "A, Upper 27%: 100%" in page and "B, Lower 27%: 100%" in page
     assert "Promote to published (scored)" in page
 
