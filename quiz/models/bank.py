@@ -32,7 +32,7 @@ from quiz.bank.rules import (
     id_problems,
     normalise_newlines,
 )
-from quiz.exam.assembly import SAMPLE_KEY_SPACE, Candidate, shuffle_key
+from quiz.exam.assembly import SAMPLE_KEY_SPACE, Candidate, ranked_for_candidate
 
 
 class BlueprintQuerySet(models.QuerySet):
@@ -180,21 +180,23 @@ class QuestionQuerySet(models.QuerySet):
                 *(f"question__{field}" for field in fields), "question__status", "last_seen_at"
             )
         )
-        # Recency: 1 for the questions of the oldest sitting, up to the latest sitting's.
-        sittings = {at: rank for rank, at in enumerate(sorted({row[-1] for row in seen_rows}), 1)}
-        recency = {row[1]: sittings[row[-1]] for row in seen_rows}
+        last_seen = {row[1]: row[-1] for row in seen_rows}
 
-        def candidate(row) -> Candidate:
-            version_id, question_id, objective_id, domain, options, kind = row
-            return Candidate(
-                version_id,
-                question_id,
-                objective_id,
-                domain,
-                options,
-                recency.get(question_id, 0),
-                shuffle_key(version_id, seed),
-                is_multiple=kind == MULTIPLE,
+        def candidates(rows) -> list[Candidate]:
+            return ranked_for_candidate(
+                (
+                    Candidate(
+                        version_id,
+                        question_id,
+                        objective_id,
+                        domain,
+                        options,
+                        is_multiple=kind == MULTIPLE,
+                    )
+                    for version_id, question_id, objective_id, domain, options, kind in rows
+                ),
+                last_seen=last_seen,
+                seed=seed,
             )
 
         def scans(queryset, limit: int) -> tuple:
@@ -230,7 +232,7 @@ class QuestionQuerySet(models.QuerySet):
         for *row, status, _ in seen_rows:
             target = scored_rows if status == Question.Status.PUBLISHED else pretest_rows
             target.append(tuple(row))
-        return [candidate(r) for r in scored_rows], [candidate(r) for r in pretest_rows]
+        return candidates(scored_rows), candidates(pretest_rows)
 
 
 def _run_scans(querysets: list) -> list[list]:
