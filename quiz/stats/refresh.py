@@ -11,12 +11,14 @@ from __future__ import annotations
 import itertools
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from quiz.models import Attempt, AttemptItem, PracticeItem, Question, QuestionVersion
 from quiz.models.stats import FLAG_FIELDS, ItemStatistics, StatsRefresh
+from quiz.queue import enqueue
 from quiz.stats.item_stats import Response, facility, item_figures, recorded_seconds
 
 CHUNK = 20_000
@@ -161,3 +163,11 @@ def _row(version: QuestionVersion, figures, practice: dict, now: datetime) -> It
         refreshed_at=now,
         **{field: flag in figures.flags for flag, field in FLAG_FIELDS.items()},
     )
+
+
+def request_refresh() -> bool:
+    """Queue a refresh now (where there is no queue, run it now). False when one is already
+    waiting in the queue: the one waiting will read everything there is by then."""
+    from quiz import tasks  # tasks imports this module
+
+    return enqueue(tasks.refresh_statistics) is not None or not settings.TASK_QUEUE

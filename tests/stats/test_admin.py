@@ -45,7 +45,9 @@ def analysed():
 def test_the_list_has_one_row_per_question_with_its_figures_and_the_refresh_time(
     admin_client, analysed, django_assert_num_queries
 ):
-    with django_assert_num_queries(8):
+    # Session, user, last refresh, running refresh, the three filters' choices, count, rows:
+    # the same nine at any size of bank or history.
+    with django_assert_num_queries(9):
         response = admin_client.get(reverse(LIST))
     assert response.status_code == 200
     page = response.content.decode()
@@ -154,3 +156,41 @@ def test_an_author_without_change_permission_cannot_promote(client, analysed):
     assert client.get(reverse(LIST)).status_code == 200
     response = client.post(reverse("admin:quiz_itemstatistics_promote", args=[pretest.pk]))
     assert response.status_code == 403
+
+
+def test_an_author_refreshes_the_figures_from_the_list(admin_client, analysed):
+    """Without a queue (the local default, and these tests) the refresh runs in the request;
+    with one it is a job (tests/queue). Either way the list then shows the new time."""
+    from quiz.models import StatsRefresh
+
+    before = StatsRefresh.objects.count()
+    page = admin_client.get(reverse(LIST)).content.decode()
+    assert 'value="Refresh the figures now"' in page
+    response = admin_client.post(reverse("admin:quiz_itemstatistics_refresh"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse(LIST)
+    assert "The figures are refreshed." in response.content.decode()
+    assert StatsRefresh.objects.count() == before + 1
+    assert response.context["last_refresh"] == StatsRefresh.objects.latest()
+
+
+def test_a_refresh_in_progress_is_shown_beside_the_last_finished_one(admin_client, analysed):
+    from django.utils import timezone
+
+    from quiz.models import StatsRefresh
+
+    StatsRefresh.objects.create(started_at=timezone.now(), versions=120)
+    page = admin_client.get(reverse(LIST)).content.decode()
+    assert "(120 versions so far)" in page
+    assert "Figures as of <strong>2026-11-28 12:00 UTC</strong>" in page
+
+
+def test_refreshing_needs_the_change_question_permission_and_a_post(client, analysed):
+    from quiz.models import StatsRefresh
+
+    client.force_login(UserFactory(is_staff=True))
+    url = reverse("admin:quiz_itemstatistics_refresh")
+    assert client.post(url).status_code == 403
+    boss = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(boss)
+    assert client.get(url).status_code == 405
+    assert StatsRefresh.objects.count() == 1
