@@ -197,7 +197,7 @@ def seed_answers(blueprint: Blueprint, items: int) -> int:
             SELECT a.id, p, v.id, p <= {per_attempt - blueprint.max_unscored_items},
                 CASE WHEN v.type = 'multiple' THEN '[0, 1, 2, 3, 4]' ELSE '[0, 1, 2, 3]' END::jsonb,
                 s.selected, '[]'::jsonb, false, 1, a.finished_at, s.selected = s.key, s.key, false,
-                CASE WHEN v.type = 'multiple' THEN 2 ELSE 1 END, 0
+                CASE WHEN v.type = 'multiple' THEN 2 ELSE 1 END, (15 + floor(random() * 150))::int
             FROM quiz_attempt a
             JOIN bench_attempt b ON b.n = a.seed AND b.user_id = a.user_id
             CROSS JOIN generate_series(1, %s) AS p

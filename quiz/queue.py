@@ -22,16 +22,20 @@ from procrastinate.exceptions import AlreadyEnqueued
 __all__ = ["app", "enqueue"]
 
 
-def enqueue(task, *, queueing_lock: str | None = None, **kwargs: Any) -> int | None:
+def enqueue(
+    task, *, queueing_lock: str | None = None, lock: str | None = None, **kwargs: Any
+) -> int | None:
     """Defer ``task`` with keyword arguments; the job's id, or None when it ran inline.
 
     ``queueing_lock``: at most one job with this lock waits in the queue (a second enqueue while
     one waits is refused quietly and returns None), e.g. one statistics refresh per blueprint.
+    ``lock``: jobs with this lock run one after the other, never at once.
     """
     if not settings.TASK_QUEUE:
         task(**kwargs)
         return None
-    deferrer = task.configure(queueing_lock=queueing_lock) if queueing_lock else task.configure()
+    locks = {"queueing_lock": queueing_lock, "lock": lock}
+    deferrer = task.configure(**{name: value for name, value in locks.items() if value})
     try:
         # A savepoint: a refused duplicate must not abort the caller's transaction.
         with transaction.atomic():

@@ -13,9 +13,11 @@ import logging
 from django.utils import timezone
 from procrastinate import RetryStrategy
 
+from quiz.exam.regrade import run_regrade
 from quiz.exam.services import expire_overdue, rescore
 from quiz.models import Attempt
 from quiz.queue import app
+from quiz.stats.refresh import refresh_item_statistics
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,33 @@ def rescore_attempts(blueprint_code: str | None = None) -> dict[str, int]:
         total += 1
         changed += rescore(attempt=attempt)
     return {"rescored": total, "changed": changed}
+
+
+# Enqueued with the regrade's own lock and queueing lock (regrade_locks): one job of a regrade
+# waits and runs at a time; regrades of different versions may run side by side.
+@app.task(retry=RetryStrategy(max_attempts=3, wait=30))
+def regrade(regrade_id: int) -> dict[str, int]:
+    """Run a planned regrade (``quiz.exam.regrade.run_regrade``). A retry, or a run after a
+    worker died, resumes where it stopped: attempts that have their notice are done."""
+    done = run_regrade(regrade_id=regrade_id, now=timezone.now())
+    return {"attempts": done.processed, "score_changes": done.score_changes}
+
+
+def regrade_locks(regrade_id: int) -> dict[str, str]:
+    """The ``lock`` and ``queueing_lock`` a regrade's job is enqueued with."""
+    return {"lock": f"regrade:{regrade_id}", "queueing_lock": f"regrade:{regrade_id}"}
+
+
+REFRESH_LOCK = "refresh_item_statistics"
+
+
+# Every hour, at a minute past; authors can ask for one sooner from the Item analysis page.
+@app.periodic(cron="1 * * * *", periodic_id="refresh_item_statistics")
+@app.task(queueing_lock=REFRESH_LOCK, lock=REFRESH_LOCK, retry=RetryStrategy(max_attempts=2))
+def refresh_statistics(timestamp: int | None = None) -> int:
+    """Recompute every item's statistics (``manage.py item_stats --refresh``); idempotent.
+    The lock keeps two refreshes (the schedule's and an author's) from running at once."""
+    return refresh_item_statistics(now=timezone.now()).versions
 
 
 @app.periodic(cron="* * * * *", periodic_id="retry_stalled_jobs")

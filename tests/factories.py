@@ -164,9 +164,9 @@ def mls_bank(per_objective: int = 6) -> None:
 
 def finished_attempt(user, blueprint, answers, *, now=None, seed: int = 0):
     """A finished mock scored by the real scoring: ``answers`` lists (version, selected indices
-    into its choices, is_scored) in position order; options are shown in authoring order. An
-    ordering or matching answer is given as stored (the step at each position; each prompt's
-    response)."""
+    into its choices, is_scored[, seconds on screen]) in position order; options are shown in
+    authoring order. An ordering or matching answer is given as stored (the step at each
+    position; each prompt's response)."""
     from datetime import UTC, datetime, timedelta
 
     from quiz.bank.rules import SEQUENCE_TYPES
@@ -193,8 +193,9 @@ def finished_attempt(user, blueprint, answers, *, now=None, seed: int = 0):
             option_order=list(range(len(version.choices))),
             # An ordering or matching answer is a sequence: its order is the answer.
             selected=list(selected) if version.type in SEQUENCE_TYPES else sorted(selected),
+            seconds_on_screen=seconds[0] if seconds else 0,
         )
-        for position, (version, selected, is_scored) in enumerate(answers, start=1)
+        for position, (version, selected, is_scored, *seconds) in enumerate(answers, start=1)
     )
     return finish_attempt(attempt=attempt, now=now)
 

@@ -42,6 +42,8 @@ def test_the_benchmark_smoke_run_reports_ratios_and_loses_no_save():
     assert "median ms after 20 sittings" in out
     assert "| save |" in out and "UPDATE quiz_attemptitem" in out  # in-process cost
     assert "| 4 | item analysis |" in out  # the admin's list, as an author under load
+    assert "| analysis |" in out and "SELECT quiz_itemstatistics" in out  # its in-process cost
+    assert "finished attempts < 60 s (rescore, one job)" in out  # the regrade's timing
     assert "`item_stats --refresh` over 1,300 answered items in 20 finished mocks" in out
     # Start and submit measured on their own, and profiled beside a save.
     assert "| 4 | start mock |" in out and "| 4 | submit |" in out

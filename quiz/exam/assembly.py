@@ -11,7 +11,8 @@ import math
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from quiz.bank.blueprint import largest_remainder, spread_evenly
 
@@ -360,3 +361,20 @@ def _balance_types(
 def shuffle_key(pk: int, seed: int) -> int:
     """A seeded pseudo-random sort key for ties among equally preferred questions."""
     return (pk * _HASH_MULTIPLIER + seed) % _HASH_MODULUS
+
+
+def ranked_for_candidate(
+    pool: Iterable[Candidate], *, last_seen: Mapping[int, datetime], seed: int
+) -> list[Candidate]:
+    """The pool as this candidate and seed rank it: each question's ``recency`` (0 unseen,
+    then 1 for the questions of the candidate's oldest sitting up to the latest sitting's; a
+    sitting is one instant of ``last_seen``, by question id) and its seeded ``shuffle_key``."""
+    sittings = {at: rank for rank, at in enumerate(sorted(set(last_seen.values())), 1)}
+    return [
+        replace(
+            c,
+            recency=sittings[last_seen[c.question_id]] if c.question_id in last_seen else 0,
+            shuffle_key=shuffle_key(c.version_id, seed),
+        )
+        for c in pool
+    ]

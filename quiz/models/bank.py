@@ -41,7 +41,7 @@ from quiz.bank.rules import (
     match_index,
     normalise_newlines,
 )
-from quiz.exam.assembly import SAMPLE_KEY_SPACE, Candidate, shuffle_key
+from quiz.exam.assembly import SAMPLE_KEY_SPACE, Candidate, ranked_for_candidate
 from quiz.exam.responses import shown_answer
 
 
@@ -245,23 +245,25 @@ class QuestionQuerySet(models.QuerySet):
                 "last_seen_at",
             )
         )
-        # Recency: 1 for the questions of the oldest sitting, up to the latest sitting's.
-        sittings = {at: rank for rank, at in enumerate(sorted({row[-1] for row in seen_rows}), 1)}
-        recency = {row[1]: sittings[row[-1]] for row in seen_rows}
+        last_seen = {row[1]: row[-1] for row in seen_rows}
 
-        def candidate(row) -> Candidate:
-            version_id, question_id, objective_id, options, kind, case, case_position = row
-            return Candidate(
-                version_id,
-                question_id,
-                objective_id,
-                domain_of[objective_id],
-                options,
-                recency.get(question_id, 0),
-                shuffle_key(version_id, seed),
-                is_multiple=kind == MULTIPLE,
-                case_id=case,
-                case_position=case_position or 0,
+        def candidates(rows) -> list[Candidate]:
+            return ranked_for_candidate(
+                (
+                    Candidate(
+                        version_id,
+                        question_id,
+                        objective_id,
+                        domain_of[objective_id],
+                        options,
+                        is_multiple=kind == MULTIPLE,
+                        case_id=case,
+                        case_position=case_position or 0,
+                    )
+                    for version_id, question_id, objective_id, options, kind, case, case_position in rows
+                ),
+                last_seen=last_seen,
+                seed=seed,
             )
 
         # Each scan: (objectives, status, random start in the sample-key order, rows wanted).
@@ -303,7 +305,7 @@ class QuestionQuerySet(models.QuerySet):
         for *row, status, _ in seen_rows:
             target = scored_rows if status == Question.Status.PUBLISHED else pretest_rows
             target.append(tuple(row))
-        return [candidate(r) for r in scored_rows], [candidate(r) for r in pretest_rows]
+        return candidates(scored_rows), candidates(pretest_rows)
 
 
 # What a scan returns per question, in this order (the columns of both ways to run the scans).

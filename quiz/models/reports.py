@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -76,6 +78,8 @@ class Regrade(models.Model):
     ``void``: the item leaves the scored items, and the score is rescaled on the same map.
     """
 
+    BATCH = 500  # attempts per transaction of a run (quiz.exam.regrade)
+
     class Kind(models.TextChoices):
         RESCORE = "rescore", "Rescore with the corrected key"
         VOID = "void", "Void the item (drop it from scoring)"
@@ -102,6 +106,11 @@ class Regrade(models.Model):
     score_changes = models.PositiveIntegerField(default=0)
     now_passing = models.PositiveIntegerField(default=0)
     now_failing = models.PositiveIntegerField(default=0)
+    job_id = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="The background job running it (procrastinate); none when it ran inline.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -114,6 +123,11 @@ class Regrade(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: version {self.version_id}"
+
+    @property
+    def batches(self) -> tuple[int, int]:
+        """(batches done, batches in all), for the progress bar."""
+        return math.ceil(self.processed / self.BATCH), math.ceil(self.total / self.BATCH)
 
 
 class RegradeNoticeQuerySet(models.QuerySet):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import models
 from django.db.models import Q
 
@@ -55,6 +57,12 @@ class ItemStatistics(models.Model):
     point_biserial = models.FloatField("point-biserial", null=True, blank=True)
     upper_lower = models.FloatField("upper–lower D", null=True, blank=True)
     omitted = models.FloatField(null=True, blank=True)
+    median_seconds = models.FloatField(
+        "median time (s)",
+        null=True,
+        blank=True,
+        help_text="Median seconds on screen over the responses whose time was recorded.",
+    )
     options = models.JSONField(default=list, help_text="The option table (OptionRow fields).")
     practice_n = models.PositiveIntegerField("practice n", default=0)
     practice_p = models.FloatField("practice p", null=True, blank=True)
@@ -95,6 +103,13 @@ class ItemStatistics(models.Model):
         return self.n >= THRESHOLDS.min_n and not self.key_suspect
 
 
+class StatsRefreshQuerySet(models.QuerySet):
+    def running(self, *, now) -> StatsRefreshQuerySet:
+        """Refreshes started within the hour and not finished: one in progress. (An older one
+        never finished: its worker was lost, and the next refresh replaces it.)"""
+        return self.filter(finished_at__isnull=True, started_at__gt=now - timedelta(hours=1))
+
+
 class StatsRefresh(models.Model):
     """One run of the statistics refresh: when, how far it got, what it read."""
 
@@ -103,6 +118,8 @@ class StatsRefresh(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     responses = models.PositiveIntegerField(default=0)
     versions = models.PositiveIntegerField(default=0)
+
+    objects = StatsRefreshQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]

@@ -87,6 +87,26 @@ def missed_question_ids(answers: Iterable[PastAnswer]) -> set[int]:
     return {q for q, answer in latest_by_question(answers).items() if not answer.correct}
 
 
+@dataclass(frozen=True)
+class Drill:
+    """What a practice session of one kind draws from: only these questions (None: the whole
+    pool) and the objectives in this order (None: taking turns)."""
+
+    question_ids: frozenset[int] | None = None
+    objective_order: list[int] | None = None
+
+
+def missed_drill(answers: Iterable[PastAnswer]) -> Drill:
+    """ "Retry what I missed": the questions missed and not answered correctly since."""
+    return Drill(question_ids=frozenset(missed_question_ids(answers)))
+
+
+def weak_drill(answers: Iterable[PastAnswer], objective_ids: Iterable[int]) -> Drill:
+    """ "Weak spots": every question, the weakest objectives first."""
+    weakest = weakest_first(mastery_by_objective(answers, objective_ids))
+    return Drill(objective_order=[m.objective_id for m in weakest])
+
+
 def _rank(
     candidate: Candidate, latest: dict[int, PastAnswer], rng_key: float
 ) -> tuple[int, float, float]:

@@ -99,16 +99,15 @@ def start_practice(
         names = Objective.objects.filter(pk__in=objective_ids or []).values_list("code", flat=True)
         description = "Objectives " + ", ".join(sorted(names))
     elif kind == Kind.MISSED:
-        pool = _practice_pool(
-            blueprint=blueprint, question_ids=practice.missed_question_ids(answers)
-        )
+        drill = practice.missed_drill(answers)
+        pool = _practice_pool(blueprint=blueprint, question_ids=drill.question_ids)
         description = "Questions you missed and have not answered correctly since"
     elif kind == Kind.WEAK:
         objectives = list(
             Objective.objects.filter(domain__blueprint=blueprint).values_list("pk", flat=True)
         )
-        weakest = practice.weakest_first(practice.mastery_by_objective(answers, objectives))
-        order = [m.objective_id for m in weakest]
+        drill = practice.weak_drill(answers, objectives)
+        order = drill.objective_order
         pool = _practice_pool(blueprint=blueprint)
         description = "Your weakest objectives first"
     elif kind == Kind.BOOKMARKS:

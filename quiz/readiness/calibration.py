@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -39,7 +39,7 @@ from django.db import transaction
 
 from quiz.bank.blueprint import MLS_C01
 from quiz.exam import scoring
-from quiz.exam.assembly import SAMPLE_KEY_SPACE, Candidate, assemble, shuffle_key
+from quiz.exam.assembly import SAMPLE_KEY_SPACE, Candidate, assemble, ranked_for_candidate
 from quiz.exam.services import Answer as MockAnswer
 from quiz.exam.services import blueprint_spec, finish_attempt, save_answer, start_attempt
 from quiz.models import (
@@ -74,7 +74,11 @@ PER_OBJECTIVE = 30
 # repeat questions sooner, which the readiness model discounts anyway).
 SERVICES_PER_OBJECTIVE = 10
 FRESH_PER_OBJECTIVE = 6  # enough for any objective's share of a form
-PRETEST = 20
+# Banks no larger than what assembly_pools reads whole (at most a form's worth of questions per
+# objective, at most the pretest cap of pretest questions): its seeded sampling of a run of a
+# large bank then takes every question, so the in-memory pools are the pools the app assembles
+# from (the paired test checks it).
+PRETEST = 15
 PRACTICE_LENGTH = 10
 
 
@@ -203,6 +207,9 @@ class _Examinee:
         self.level = rng.uniform(*LEVEL_RANGE)
         self.offset = {o.pk: rng.gauss(0, OBJECTIVE_SD) for o in bank.objectives}
         self.answered: set[int] = set()
+        # What the candidate was served and scored, and what was predicted: the two paths must
+        # give the same (tests/readiness/test_calibration.py runs both on one candidate).
+        self.trace: list[tuple] = []
 
     def answers_right(self, question_id: int, objective_id: int) -> bool:
         right = self.rng.random() < self.chance(
@@ -223,7 +230,9 @@ class _Examinee:
         key_position = option_order.index(0)
         if right:
             return key_position
-        return self.rng.choice([p for p in range(len(option_order)) if p != key_position])
+        # The first wrong option shown: which one does not matter to any figure, and drawing it
+        # from the random stream would make this path's stream differ from the in-memory one.
+        return next(p for p in range(len(option_order)) if p != key_position)
 
     def fresh_form(self) -> scoring.Result:
         """The real exam: new questions of the same blueprint, no recall."""
@@ -302,7 +311,12 @@ class _ServicesCandidate(_Examinee):
                 answer=MockAnswer(selected=(choice,)),
                 now=now,
             )
-        return bool(finish_attempt(attempt=attempt, now=now + timedelta(hours=2)).passed)
+        finished = finish_attempt(attempt=attempt, now=now + timedelta(hours=2))
+        served = AttemptItem.objects.filter(attempt=attempt).values_list(
+            "version__question_id", flat=True
+        )
+        self.trace.append(("mock", tuple(served), finished.scaled_score, finished.passed))
+        return bool(finished.passed)
 
     def practise(self, kind: str, now: datetime) -> None:
         try:
@@ -315,10 +329,12 @@ class _ServicesCandidate(_Examinee):
                 seed=self.rng.getrandbits(62),
             )
         except NothingToPractise:  # e.g. nothing missed yet
+            self.trace.append(("practice", kind, ()))
             return
         items = PracticeItem.objects.filter(session=session).values_list(
             "position", "option_order", "version__question_id", "version__objective_id"
         )
+        self.trace.append(("practice", kind, tuple(question_id for _, _, question_id, _ in items)))
         for position, order, question_id, objective_id in items:
             answer_practice(
                 session_id=session.pk,
@@ -361,6 +377,27 @@ class _MemoryBank:
             next_id += 1
 
 
+class _MirrorBank(_MemoryBank):
+    """A services bank (``_Bank``) as the in-memory path sees it: same questions, same ids, same
+    difficulties, nothing read from the database again."""
+
+    def __init__(self, bank: _Bank) -> None:
+        self.objectives = bank.objectives
+        self.spec = bank.spec
+        self.assembly_spec = bank.assembly_spec
+        self.difficulty = bank.difficulty
+        domain_of = {o.pk: o.domain.number for o in bank.objectives}
+        self.published, self.pretest = [], []
+        for version_id, question_id, objective_id, status in (
+            Question.objects.filter(objective__domain__blueprint=bank.blueprint)
+            .order_by("pk")
+            .values_list("current_version_id", "pk", "objective_id", "status")
+        ):
+            candidate = Candidate(version_id, question_id, objective_id, domain_of[objective_id], 4)
+            target = self.pretest if status == Question.Status.PRETEST else self.published
+            target.append(candidate)
+
+
 class _MemoryCandidate(_Examinee):
     """Sits mocks and practises through the app's pure rules, with the history in memory."""
 
@@ -372,27 +409,18 @@ class _MemoryCandidate(_Examinee):
     def history(self) -> list[PastAnswer]:
         return list(self.answers)
 
-    def _with_recency(self, pool: list[Candidate], seed: int) -> list[Candidate]:
-        """As ``assembly_pools`` ranks them: 0 unseen, then 1 for the oldest sitting upwards."""
-        sittings = {at: rank for rank, at in enumerate(sorted(set(self.last_seen.values())), 1)}
-        return [
-            replace(
-                c,
-                recency=sittings[self.last_seen[c.question_id]]
-                if c.question_id in self.last_seen
-                else 0,
-                shuffle_key=shuffle_key(c.version_id, seed),
-            )
-            for c in pool
-        ]
-
     def sit_mock(self, now: datetime) -> bool:
         seed = self.rng.getrandbits(62)
         objective_of = {c.version_id: c.objective_id for c in self.bank.published}
+        # As start_attempt: the pools ranked as assembly_pools ranks them, then assemble.
         form = assemble(
             spec=self.bank.assembly_spec,
-            scored_pool=self._with_recency(self.bank.published, seed),
-            pretest_pool=self._with_recency(self.bank.pretest, seed),
+            scored_pool=ranked_for_candidate(
+                self.bank.published, last_seen=self.last_seen, seed=seed
+            ),
+            pretest_pool=ranked_for_candidate(
+                self.bank.pretest, last_seen=self.last_seen, seed=seed
+            ),
             seed=seed,
         )
         finished = now + timedelta(hours=2)
@@ -405,26 +433,29 @@ class _MemoryCandidate(_Examinee):
             right = self.answers_right(item.question_id, objective_id)
             self.answers.append(PastAnswer(item.question_id, objective_id, right, finished))
             items.append(_scored_item(objective_id, right))
-        return scoring.score(items, self.bank.spec.scale).passed
+        result = scoring.score(items, self.bank.spec.scale)
+        served = tuple(item.question_id for item in form)
+        self.trace.append(("mock", served, result.scaled_score, result.passed))
+        return result.passed
 
     def practise(self, kind: str, now: datetime) -> None:
-        order = None
-        pool = self.bank.published
+        # As start_practice: the kind's drill (mastery.missed_drill / weak_drill), then choose.
+        seed = self.rng.getrandbits(62)
         if kind == PracticeSession.Kind.WEAK:
-            objective_ids = [o.pk for o in self.bank.objectives]
-            estimates = mastery.mastery_by_objective(self.answers, objective_ids)
-            weakest = mastery.weakest_first(estimates)
-            order = [m.objective_id for m in weakest]
-        elif kind == PracticeSession.Kind.MISSED:
-            missed = mastery.missed_question_ids(self.answers)
-            pool = [c for c in pool if c.question_id in missed]
+            drill = mastery.weak_drill(self.answers, [o.pk for o in self.bank.objectives])
+        else:
+            drill = mastery.missed_drill(self.answers)
+        pool = self.bank.published
+        if drill.question_ids is not None:
+            pool = [c for c in pool if c.question_id in drill.question_ids]
         chosen = mastery.choose(
             pool=pool,
             answers=self.answers,
             length=PRACTICE_LENGTH,
-            seed=self.rng.getrandbits(62),
-            objective_order=order,
+            seed=seed,
+            objective_order=drill.objective_order,
         )
+        self.trace.append(("practice", kind, tuple(c.question_id for c in chosen)))
         for position, c in enumerate(chosen, start=1):
             right = self.answers_right(c.question_id, c.objective_id)
             self.answers.append(
@@ -437,7 +468,7 @@ def run(*, candidates: int, seed: int, through_services: bool = False, progress=
     started = time.monotonic()
     rng = random.Random(seed)
     report = Report(candidates=candidates, seed=seed)
-    report.figures = {k: Figures(mocks=k) for k in CHECKPOINTS}
+    report.figures = _empty_figures()
     with transaction.atomic():
         bank = _Bank(rng) if through_services else _MemoryBank(rng)
         for number in range(candidates):
@@ -453,6 +484,31 @@ def run(*, candidates: int, seed: int, through_services: bool = False, progress=
         transaction.set_rollback(True)
     report.seconds = time.monotonic() - started
     return report
+
+
+def paired_traces(*, candidates: int, seed: int) -> list[tuple[list, list]]:
+    """Each candidate sat twice with the same random stream: through the services against the
+    database, and through the pure rules in memory over that same bank. Returns each one's
+    (services trace, memory trace): mocks served and scored, practice chosen, predictions and
+    fresh-form outcomes. Equal traces show the in-memory path is the app's. Rolled back."""
+    rng = random.Random(seed)
+    pairs = []
+    with transaction.atomic():
+        bank = _Bank(rng)
+        mirror = _MirrorBank(bank)
+        for number in range(candidates):
+            candidate_seed = rng.getrandbits(64)
+            services = _ServicesCandidate(number, bank, random.Random(candidate_seed))
+            memory = _MemoryCandidate(mirror, random.Random(candidate_seed))
+            for candidate in (services, memory):
+                _sit(candidate, Report(candidates=1, seed=seed, figures=_empty_figures()))
+            pairs.append((services.trace, memory.trace))
+        transaction.set_rollback(True)
+    return pairs
+
+
+def _empty_figures() -> dict[int, Figures]:
+    return {k: Figures(mocks=k) for k in CHECKPOINTS}
 
 
 def _sit(candidate: _Examinee, report: Report) -> None:
@@ -475,6 +531,15 @@ def _check(figures: Figures, candidate: _Examinee, last_passed: bool) -> None:
     evidence = model.weigh(candidate.history())
     prediction = model.predict(evidence, candidate.bank.spec, objectives=False)
     outcome = candidate.fresh_form()
+    candidate.trace.append(
+        (
+            "check",
+            round(prediction.pass_probability, 12),
+            prediction.low_score,
+            prediction.high_score,
+            outcome.scaled_score,
+        )
+    )
     figures.intervals += 1
     figures.covered += prediction.low_score <= outcome.scaled_score <= prediction.high_score
     figures.brier += (prediction.pass_probability - outcome.passed) ** 2

@@ -4,17 +4,21 @@ regrades (a form, a preview of the effect, then the run)."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
-from quiz.exam.regrade import plan_regrade, preview, run_regrade
+from quiz.exam.regrade import preview
 from quiz.models import ItemStatistics, QuestionReport, QuestionVersion, Regrade
-from quiz.reports.services import triage
+from quiz.reports.services import resume_regrade, start_regrade, triage
 
 
 class TriageForm(forms.Form):
@@ -115,6 +119,7 @@ class RegradeAdmin(admin.ModelAdmin):
         "score_changes",
         "now_passing",
         "now_failing",
+        "progress",
         "created_by",
         "created_at",
     )
@@ -130,6 +135,23 @@ class RegradeAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    def get_queryset(self, request: HttpRequest):
+        queryset = super().get_queryset(request)
+        if settings.TASK_QUEUE:  # each row's job status, in the list's one query
+            queryset = queryset.annotate(
+                job_status=Subquery(_jobs().filter(pk=OuterRef("job_id")).values("status")[:1])
+            )
+        return queryset
+
+    @admin.display(description="Progress")
+    def progress(self, regrade: Regrade) -> str:
+        done, total = regrade.batches
+        failed = getattr(regrade, "job_status", None) == "failed"
+        label = "job failed" if failed else f"{done}/{total} batches"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:quiz_regrade_progress", args=[regrade.pk]), label
+        )
+
     def get_urls(self):
         return [
             path(
@@ -137,14 +159,23 @@ class RegradeAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.new_view),
                 name="quiz_regrade_new",
             ),
+            path(
+                "<int:regrade_id>/progress/",
+                self.admin_site.admin_view(self.progress_view),
+                name="quiz_regrade_progress",
+            ),
+            path(
+                "<int:regrade_id>/resume/",
+                self.admin_site.admin_view(require_POST(self.resume_view)),
+                name="quiz_regrade_resume",
+            ),
             *super().get_urls(),
         ]
 
     def new_view(self, request: HttpRequest, version_id: int) -> HttpResponse:
         """Choose the kind, see the effect (attempts, scores, passes gained and lost), confirm.
 
-        Runs the regrade in the request until the task queue takes it (``run_regrade`` is
-        idempotent and records its progress, so a queue task can call it as it is)."""
+        Confirming hands the regrade to the background queue and shows its progress page."""
         if not request.user.has_perm("quiz.add_regrade"):
             raise PermissionDenied
         version = get_object_or_404(
@@ -156,21 +187,16 @@ class RegradeAdmin(admin.ModelAdmin):
             kind = form.cleaned_data["kind"]
             try:
                 if "confirm" in request.POST:
-                    regrade = plan_regrade(
+                    regrade = start_regrade(
                         version=version,
                         kind=kind,
                         by=request.user,
                         now=timezone.now(),
                         note=form.cleaned_data["note"],
                     )
-                    regrade = run_regrade(regrade_id=regrade.pk, now=timezone.now())
-                    messages.success(
-                        request,
-                        f"Regraded {regrade.processed} attempt(s): {regrade.score_changes} "
-                        f"score(s) changed, {regrade.now_passing} now pass, "
-                        f"{regrade.now_failing} now fail.",
+                    return HttpResponseRedirect(
+                        reverse("admin:quiz_regrade_progress", args=[regrade.pk])
                     )
-                    return HttpResponseRedirect(reverse("admin:quiz_regrade_changelist"))
                 effect = preview(version=version, kind=kind)
             except ValidationError as refused:
                 error = refused.messages[0]
@@ -186,3 +212,57 @@ class RegradeAdmin(admin.ModelAdmin):
         }
         status = 422 if error else 200
         return TemplateResponse(request, "admin/quiz/regrade/new.html", context, status=status)
+
+    def progress_view(self, request: HttpRequest, regrade_id: int) -> HttpResponse:
+        """Batches done of the regrade's run, its effect once done, and its job's state; htmx
+        polls the ``regrade-progress`` fragment while it runs (without JS the page reloads)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        regrade = get_object_or_404(
+            Regrade.objects.select_related("version__question", "created_by"), pk=regrade_id
+        )
+        done, total = regrade.batches
+        job = _job_state(regrade)
+        failed = job is not None and job["status"] == "failed"
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Regrade of {regrade.version.question.external_id} v{regrade.version.number}",
+            "regrade": regrade,
+            "batches_done": done,
+            "batches_total": total,
+            "job": job,
+            "failed": failed,
+            "running": regrade.status != Regrade.Status.DONE and not failed,
+            "can_resume": failed and request.user.has_perm("quiz.add_regrade"),
+            "opts": self.model._meta,
+        }
+        template = "admin/quiz/regrade/progress.html"
+        if getattr(request, "htmx", False):
+            template += "#regrade-progress"
+        return TemplateResponse(request, template, context)
+
+    def resume_view(self, request: HttpRequest, regrade_id: int) -> HttpResponse:
+        if not request.user.has_perm("quiz.add_regrade"):
+            raise PermissionDenied
+        get_object_or_404(Regrade, pk=regrade_id)
+        try:
+            resume_regrade(regrade_id=regrade_id)
+        except ValidationError as refused:
+            messages.error(request, refused.messages[0])
+        else:
+            messages.success(request, "The regrade is queued again: it resumes where it stopped.")
+        return HttpResponseRedirect(reverse("admin:quiz_regrade_progress", args=[regrade_id]))
+
+
+def _jobs():
+    # Imported here: procrastinate's models exist only where the queue is installed (PostgreSQL).
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    return ProcrastinateJob.objects.all()
+
+
+def _job_state(regrade: Regrade) -> dict | None:
+    """The regrade's job as the queue holds it (id, status, attempts), where there is a queue."""
+    if not (settings.TASK_QUEUE and regrade.job_id):
+        return None
+    return _jobs().filter(pk=regrade.job_id).values("id", "status", "attempts").first()

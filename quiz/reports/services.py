@@ -7,7 +7,17 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from quiz.models import Attempt, AttemptItem, PracticeItem, QuestionReport, QuestionVersion
+from quiz import tasks
+from quiz.exam.regrade import plan_regrade
+from quiz.models import (
+    Attempt,
+    AttemptItem,
+    PracticeItem,
+    QuestionReport,
+    QuestionVersion,
+    Regrade,
+)
+from quiz.queue import enqueue
 
 
 def was_served(*, user, version_id: int) -> bool:
@@ -58,3 +68,35 @@ def triage(*, report: QuestionReport, state: str, reply: str, by, now: datetime)
     report.handled_by = by
     report.handled_at = now
     report.save(update_fields=["state", "reply", "handled_by", "handled_at"])
+
+
+@transaction.atomic
+def start_regrade(*, version: QuestionVersion, kind: str, by, now: datetime, note: str = ""):
+    """Plan a regrade and hand it to the background queue (where there is none, it runs now).
+
+    Planned and enqueued in one transaction: a regrade exists if and only if its job does.
+    Raises what ``plan_regrade`` raises (``options_changed``, ``key_unchanged``).
+    """
+    regrade = plan_regrade(version=version, kind=kind, by=by, now=now, note=note)
+    _enqueue_regrade(regrade)
+    regrade.refresh_from_db()
+    return regrade
+
+
+@transaction.atomic
+def resume_regrade(*, regrade_id: int):
+    """Queue a regrade again after its job failed or its worker was lost: the new job resumes
+    where the last one stopped. Raises ``ValidationError`` (``regrade_done``) when it is done;
+    a job of it already waiting is kept (one waits at a time)."""
+    regrade = Regrade.objects.select_for_update().get(pk=regrade_id)
+    if regrade.status == Regrade.Status.DONE:
+        raise ValidationError("This regrade is done: nothing to resume.", code="regrade_done")
+    _enqueue_regrade(regrade)
+    regrade.refresh_from_db()
+    return regrade
+
+
+def _enqueue_regrade(regrade) -> None:
+    job_id = enqueue(tasks.regrade, regrade_id=regrade.pk, **tasks.regrade_locks(regrade.pk))
+    if job_id is not None:
+        Regrade.objects.filter(pk=regrade.pk).update(job_id=job_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Q
@@ -21,6 +22,7 @@ from quiz.models.stats import FLAG_FIELDS
 from quiz.stats.charts import option_chart
 from quiz.stats.export import analysis_rows, as_csv, for_export
 from quiz.stats.item_stats import FLAG_LABELS, THRESHOLDS
+from quiz.stats.refresh import request_refresh
 
 
 class BlueprintFilter(admin.SimpleListFilter):
@@ -88,6 +90,10 @@ def _figure(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
+def _seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f} s"
+
+
 class SendBackForm(forms.Form):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
@@ -106,6 +112,7 @@ class ItemStatisticsAdmin(admin.ModelAdmin):
         "facility",
         "discrimination",
         "upper_lower_index",
+        "median_time",
         "practice",
         "flag_list",
     )
@@ -118,6 +125,9 @@ class ItemStatisticsAdmin(admin.ModelAdmin):
         "question__status",
     )
     list_select_related = ("question", "version", "objective")
+    # The question column links to the item-analysis page; a second link per row to the
+    # read-only change form would cost a reverse() per row for nothing.
+    list_display_links = None
     search_fields = ("external_id",)
     list_per_page = 50
     # One COUNT, not two: the unfiltered total is not worth a second scan on every page.
@@ -184,6 +194,10 @@ class ItemStatisticsAdmin(admin.ModelAdmin):
     def upper_lower_index(self, row: ItemStatistics) -> str:
         return _figure(row.upper_lower)
 
+    @admin.display(description="Median time", ordering=_nulls_last("median_seconds"))
+    def median_time(self, row: ItemStatistics) -> str:
+        return _seconds(row.median_seconds)
+
     @admin.display(description="Practice n / p", ordering="practice_n")
     def practice(self, row: ItemStatistics) -> str:
         return f"{row.practice_n} / {_figure(row.practice_p)}"
@@ -196,9 +210,26 @@ class ItemStatisticsAdmin(admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "last_refresh": StatsRefresh.objects.filter(finished_at__isnull=False).first(),
+            "running_refresh": StatsRefresh.objects.running(now=timezone.now()).first(),
             "thresholds": THRESHOLDS,
+            "can_refresh": request.user.has_perm("quiz.change_question"),
         }
         return super().changelist_view(request, extra_context)
+
+    def refresh_view(self, request: HttpRequest) -> HttpResponse:
+        """Ask the background queue for a refresh now (the schedule runs one every hour)."""
+        if not request.user.has_perm("quiz.change_question"):
+            raise PermissionDenied
+        if request_refresh():
+            messages.success(
+                request,
+                "A refresh of the figures is queued; this page shows the new time once it ends."
+                if settings.TASK_QUEUE
+                else "The figures are refreshed.",
+            )
+        else:
+            messages.info(request, "A refresh is already waiting in the queue.")
+        return HttpResponseRedirect(reverse("admin:quiz_itemstatistics_changelist"))
 
     def get_urls(self):
         return [
@@ -206,6 +237,11 @@ class ItemStatisticsAdmin(admin.ModelAdmin):
                 "csv/",
                 self.admin_site.admin_view(self.csv_view),
                 name="quiz_itemstatistics_csv",
+            ),
+            path(
+                "refresh/",
+                self.admin_site.admin_view(require_POST(self.refresh_view)),
+                name="quiz_itemstatistics_refresh",
             ),
             path(
                 "question/<int:question_id>/",

@@ -17,7 +17,10 @@ answer (as scoring counts it) and chooses no option. The figures, for an item wi
   Ordering (issue #19): a row per step, the share that put that step in its right position
   (every step is part of the key). Matching: a row per (prompt, response) pair, the share that
   gave that prompt that response; the key rows are each prompt's match.
-- **median seconds** on the item, over the responses whose time is known.
+- **median seconds** on the item, over the responses whose time is known: the server's
+  ``AttemptItem.seconds_on_screen``, where 0 means no time was recorded (an item never on
+  screen between two contacts, or an attempt from before time was recorded), so it is left out
+  rather than read as an instant answer.
 
 Flags (``THRESHOLDS``, the one place they are set) are raised only from ``min_n`` responses.
 Facility, r and D depend only on right or wrong, so they mean the same for every type; the
@@ -133,6 +136,11 @@ def responses_by_item(
                 Response(attempt_id, record.selected, record.correct, rest, record.seconds)
             )
     return grouped
+
+
+def recorded_seconds(seconds_on_screen: int | None) -> float | None:
+    """An item's time as the figures read it: None where none was recorded (0 or missing)."""
+    return float(seconds_on_screen) if seconds_on_screen else None
 
 
 def group_size(n: int, share: Decimal = THRESHOLDS.group_share) -> int:

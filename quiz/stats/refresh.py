@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -18,7 +19,8 @@ from django.utils import timezone
 from quiz.bank.rules import SEQUENCE_TYPES
 from quiz.models import Attempt, AttemptItem, PracticeItem, Question, QuestionVersion
 from quiz.models.stats import FLAG_FIELDS, ItemStatistics, StatsRefresh
-from quiz.stats.item_stats import ItemFigures, Response, facility, item_figures
+from quiz.queue import enqueue
+from quiz.stats.item_stats import ItemFigures, Response, facility, item_figures, recorded_seconds
 
 CHUNK = 20_000
 PROGRESS_EVERY = 500  # versions between progress writes
@@ -82,7 +84,13 @@ def refresh_item_statistics(*, now: datetime) -> StatsRefresh:
         AttemptItem.objects.filter(**STATS_ATTEMPTS)
         .order_by("version_id", "attempt_id")
         .values_list(
-            "version_id", "attempt_id", "selected", "outcome_correct", "is_scored", "scored_key"
+            "version_id",
+            "attempt_id",
+            "selected",
+            "outcome_correct",
+            "is_scored",
+            "scored_key",
+            "seconds_on_screen",
         )
         .iterator(chunk_size=CHUNK)
     )
@@ -94,10 +102,12 @@ def refresh_item_statistics(*, now: datetime) -> StatsRefresh:
         ).get(pk=version_id)
         responses = []
         key = None
-        for _, attempt_id, selected, correct, is_scored, scored_key in items:
+        for _, attempt_id, selected, correct, is_scored, scored_key, seconds in items:
             correct = bool(correct)
             rest = totals.get(attempt_id, 0) - (1 if is_scored and correct else 0)
-            responses.append(_response(version, attempt_id, selected, correct, rest))
+            responses.append(
+                _response(version, attempt_id, selected, correct, rest, recorded_seconds(seconds))
+            )
             key = scored_key if scored_key is not None else key
         responses_read += len(responses)
         # The key the answers were last scored with (a regrade may have corrected it).
@@ -127,12 +137,19 @@ def refresh_item_statistics(*, now: datetime) -> StatsRefresh:
     return run
 
 
-def _response(version: QuestionVersion, attempt_id: int, selected, correct: bool, rest: int):
+def _response(
+    version: QuestionVersion,
+    attempt_id: int,
+    selected,
+    correct: bool,
+    rest: int,
+    seconds: float | None,
+):
     """A stored answer as the statistics read it: a sequence for ordering and matching (the
-    order is the answer), a set of options otherwise."""
+    order is the answer), a set of options otherwise; with its time on screen, if recorded."""
     if version.type in SEQUENCE_TYPES:
-        return Response(attempt_id, frozenset(), correct, rest, answer=tuple(selected))
-    return Response(attempt_id, frozenset(selected), correct, rest)
+        return Response(attempt_id, frozenset(), correct, rest, seconds, answer=tuple(selected))
+    return Response(attempt_id, frozenset(selected), correct, rest, seconds)
 
 
 def _figures(version: QuestionVersion, responses: list[Response], key) -> ItemFigures:
@@ -157,9 +174,18 @@ def _row(version: QuestionVersion, figures, practice: dict, now: datetime) -> It
         point_biserial=figures.point_biserial,
         upper_lower=figures.upper_lower,
         omitted=figures.omitted,
+        median_seconds=figures.median_seconds,
         options=[option.__dict__ for option in figures.options],
         practice_n=practice_n,
         practice_p=practice_p,
         refreshed_at=now,
         **{field: flag in figures.flags for flag, field in FLAG_FIELDS.items()},
     )
+
+
+def request_refresh() -> bool:
+    """Queue a refresh now (where there is no queue, run it now). False when one is already
+    waiting in the queue: the one waiting will read everything there is by then."""
+    from quiz import tasks  # tasks imports this module
+
+    return enqueue(tasks.refresh_statistics) is not None or not settings.TASK_QUEUE

@@ -59,7 +59,28 @@ def test_a_reported_wrong_key_is_triaged_fixed_regraded_and_the_candidate_is_tol
     assert "1 fail → pass" in " ".join(preview.inner_text().split())
     admin.screenshot(path="/tmp/wt16-regrade-preview-1366.png", full_page=True)
     admin.get_by_role("button", name="Confirm and regrade").click()
-    admin.get_by_text("Regraded 1 attempt(s)").wait_for()
+    # The progress page (the job ran inline here: the browser tests have no queue).
+    effect = admin.get_by_test_id("regrade-effect")
+    effect.wait_for()
+    assert "1 fail → pass" in " ".join(effect.inner_text().split())
+    assert "1 of 1 batch" in admin.get_by_test_id("batches").inner_text()
+    for width, height in ((390, 844), (1366, 768)):
+        admin.set_viewport_size({"width": width, "height": height})
+        admin.reload()
+        assert admin.evaluate("document.documentElement.scrollWidth") <= width
+        admin.screenshot(path=f"/tmp/wt16-regrade-progress-{width}.png", full_page=True)
+    # The item analysis, refreshed from its page, with the median time column.
+    admin.goto("/admin/quiz/itemstatistics/")
+    admin.get_by_role("button", name="Refresh the figures now").click()
+    admin.get_by_text("The figures are refreshed.").wait_for()
+    assert admin.get_by_role("link", name="Median time").count() == 1  # a sortable header
+    for width, height in ((390, 844), (1366, 768)):
+        admin.set_viewport_size({"width": width, "height": height})
+        admin.goto("/admin/quiz/itemstatistics/")
+        admin.screenshot(path=f"/tmp/wt16-item-analysis-{width}.png", full_page=True)
+        admin.goto(f"/admin/quiz/itemstatistics/question/{faulty.pk}/")
+        admin.get_by_test_id("median-time").wait_for()
+        admin.screenshot(path=f"/tmp/wt16-item-detail-{width}.png", full_page=True)
     author.close()
     assert Regrade.objects.get().status == "done"
     assert QuestionReport.objects.get().state == "fixed"

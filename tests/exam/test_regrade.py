@@ -176,3 +176,48 @@ def test_finishing_a_regrade_marks_the_questions_open_reports_fixed(mls):
     )
     report.refresh_from_db()
     assert report.state == QuestionReport.State.FIXED
+
+
+def test_an_interrupted_regrade_resumes_without_regrading_a_done_attempt_twice(mls, monkeypatch):
+    """Batches of one attempt; the run dies after the first: the first attempt has its notice
+    and new score, the second neither. Running again finishes the second only."""
+    from quiz.exam import regrade as module
+
+    faulty, *others = (QuestionFactory() for _ in range(4))
+    served = faulty.current_version
+    first = sit(mls, faulty, others, faulty_answer={1}, right_others=2)
+    second = sit(mls, faulty, others, faulty_answer={1}, right_others=3)
+    fix_key(faulty, 1)
+    regrade = plan_regrade(version=served, kind=Regrade.Kind.RESCORE, by=None, now=NOW)
+    monkeypatch.setattr(module, "BATCH", 1)
+    real = module._regraded
+    calls = []
+
+    def dies_on_the_second_batch(attempt_ids, *args, **kwargs):
+        calls.append(list(attempt_ids))
+        if len(calls) == 2:
+            raise RuntimeError("worker lost")
+        return real(attempt_ids, *args, **kwargs)
+
+    monkeypatch.setattr(module, "_regraded", dies_on_the_second_batch)
+    with pytest.raises(RuntimeError):
+        run_regrade(regrade_id=regrade.pk, now=NOW)
+    regrade.refresh_from_db()
+    assert (regrade.status, regrade.processed, regrade.total) == ("running", 1, 2)
+    assert list(RegradeNotice.objects.values_list("attempt_id", flat=True)) == [first.pk]
+    second.refresh_from_db()
+    assert not AttemptItem.objects.filter(attempt=second, regrade__isnull=False).exists()
+
+    calls.clear()
+    done = run_regrade(regrade_id=regrade.pk, now=NOW + timedelta(minutes=1))
+    assert calls == [[second.pk]]  # the first attempt is not read, scored or written again
+    assert (done.status, done.processed, done.total) == ("done", 2, 2)
+    assert (done.score_changes, done.now_passing) == (2, 1)  # the second passed already
+    first_before = RegradeNotice.objects.get(attempt=first)
+    assert (first_before.old_passed, first_before.new_passed) == (False, True)
+
+
+def test_a_regrade_reports_its_batches_for_the_progress_bar():
+    assert Regrade(total=0, processed=0).batches == (0, 0)
+    assert Regrade(total=1001, processed=500).batches == (1, 3)
+    assert Regrade(total=1001, processed=1001).batches == (3, 3)

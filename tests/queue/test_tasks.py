@@ -27,7 +27,7 @@ from accounts.tasks import send_email
 from quiz.exam.services import finish_attempt
 from quiz.models import Attempt
 from quiz.queue import enqueue
-from quiz.tasks import expire_attempts, rescore_attempts
+from quiz.tasks import REFRESH_LOCK, expire_attempts, refresh_statistics, rescore_attempts
 from tests.conftest import NOW
 from tests.factories import UserFactory
 
@@ -47,11 +47,24 @@ def test_the_periodic_expiry_finishes_overdue_attempts_at_their_deadline(attempt
     assert attempt.finished_at == attempt.deadline
 
 
-def test_the_expiry_is_scheduled_every_minute_and_the_stalled_job_sweep_too():
+def test_the_expiry_is_scheduled_every_minute_the_stalled_job_sweep_too_and_statistics_hourly():
     from procrastinate.contrib.django import app
 
     schedules = {periodic_id: task.cron for (_, periodic_id), task in _periodic(app).items()}
-    assert schedules == {"expire_attempts": "* * * * *", "retry_stalled_jobs": "* * * * *"}
+    assert schedules == {
+        "expire_attempts": "* * * * *",
+        "retry_stalled_jobs": "* * * * *",
+        "refresh_item_statistics": "1 * * * *",
+    }
+    # A scheduled refresh and an author's never run at once, and one waits at a time.
+    assert refresh_statistics.lock == refresh_statistics.queueing_lock == REFRESH_LOCK
+
+
+def test_the_refresh_task_recomputes_the_figures(db):
+    from quiz.models import StatsRefresh
+
+    assert refresh_statistics(timestamp=0) >= 0
+    assert StatsRefresh.objects.filter(finished_at__isnull=False).count() == 1
 
 
 def _periodic(app):
@@ -262,3 +275,137 @@ def test_two_workers_send_each_queued_mail_exactly_once(tmp_path, settings):
         if line.startswith("To: ")
     )
     assert recipients == sorted(f"To: c{n}@example.com" for n in range(16))
+
+
+# ---------------------------------------------------------------- regrades and refreshes
+
+
+@pytest.fixture
+def faulty_sitting():
+    """A finished mock that failed (2 of 4) on a mis-keyed question, and its corrected key."""
+    from quiz.models import Blueprint
+    from tests.exam.test_regrade import fix_key, sit
+    from tests.factories import QuestionFactory
+
+    mls = Blueprint.objects.get(code="MLS-C01")
+    faulty, *others = (QuestionFactory() for _ in range(4))
+    served = faulty.current_version
+    attempt = sit(mls, faulty, others, faulty_answer={1}, right_others=2)
+    fix_key(faulty, 1)
+    return attempt, served
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_with_the_queue_on_confirming_a_regrade_queues_a_job_and_shows_it_waiting(
+    client, settings, faulty_sitting
+):
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from quiz.models import Regrade
+
+    settings.TASK_QUEUE = True
+    attempt, served = faulty_sitting
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.post(
+        reverse("admin:quiz_regrade_new", args=[served.pk]), {"kind": "rescore", "confirm": "1"}
+    )
+    regrade = Regrade.objects.get()
+    assert response.url == reverse("admin:quiz_regrade_progress", args=[regrade.pk])
+    job = ProcrastinateJob.objects.get(task_name="quiz.tasks.regrade")
+    assert (regrade.status, regrade.job_id) == ("pending", job.id)
+    assert (job.status, job.args, job.lock) == (
+        "todo",
+        {"regrade_id": regrade.pk},
+        f"regrade:{regrade.pk}",
+    )
+    attempt.refresh_from_db()
+    assert attempt.passed is False  # nothing ran in the request
+    page = client.get(response.url).content.decode()
+    assert "<h2>Waiting for a worker</h2>" in page and f"Job {job.id}: todo" in page
+    assert 'hx-trigger="every 2s"' in page
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_with_the_queue_on_a_refresh_is_a_job_and_a_second_request_waits_for_it(client, settings):
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from quiz.models import StatsRefresh
+
+    settings.TASK_QUEUE = True
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:quiz_itemstatistics_refresh")
+    first = client.post(url, follow=True).content.decode()
+    second = client.post(url, follow=True).content.decode()
+    assert "A refresh of the figures is queued" in first
+    assert "A refresh is already waiting in the queue." in second
+    job = ProcrastinateJob.objects.get(task_name="quiz.tasks.refresh_statistics")
+    assert (job.status, job.lock) == ("todo", REFRESH_LOCK)
+    assert StatsRefresh.objects.count() == 0
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_a_failed_regrade_job_is_shown_to_admins_and_can_be_queued_again(
+    client, settings, faulty_sitting
+):
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from quiz.models import Regrade
+    from quiz.reports.services import start_regrade
+
+    settings.TASK_QUEUE = True
+    _, served = faulty_sitting
+    regrade = start_regrade(version=served, kind="rescore", by=None, now=NOW)
+    with connection.cursor() as cursor:  # as the worker leaves it after its last attempt
+        cursor.execute(
+            "UPDATE procrastinate_jobs SET status = 'failed', attempts = 3 WHERE id = %s",
+            [regrade.job_id],
+        )
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:quiz_regrade_progress", args=[regrade.pk])
+    page = client.get(url).content.decode()
+    assert "<h2>Failed</h2>" in page and "The background job failed 3 times" in page
+    assert f"/admin/procrastinate/procrastinatejob/{regrade.job_id}/change/" in page
+    assert 'hx-trigger="every 2s"' not in page  # nothing will change by itself
+    listing = client.get(reverse("admin:quiz_regrade_changelist")).content.decode()
+    assert "job failed" in listing
+    client.post(reverse("admin:quiz_regrade_resume", args=[regrade.pk]))
+    regrade.refresh_from_db()
+    again = ProcrastinateJob.objects.get(pk=regrade.job_id)
+    assert again.status == "todo" and again.args == {"regrade_id": regrade.pk}
+    assert ProcrastinateJob.objects.filter(task_name="quiz.tasks.regrade").count() == 2
+    assert Regrade.objects.get().status == "pending"
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_a_queued_regrade_and_a_statistics_refresh(tmp_path, settings):
+    from quiz.models import Blueprint, Regrade, RegradeNotice, StatsRefresh
+    from quiz.reports.services import start_regrade
+    from quiz.stats.refresh import request_refresh
+    from tests.exam.test_regrade import fix_key, sit
+    from tests.factories import QuestionFactory
+
+    settings.TASK_QUEUE = True
+    mls = Blueprint.objects.get(code="MLS-C01")
+    faulty, *others = (QuestionFactory() for _ in range(4))
+    served = faulty.current_version
+    attempts = [sit(mls, faulty, others, faulty_answer={1}, right_others=2) for _ in range(3)]
+    fix_key(faulty, 1)
+    regrade = start_regrade(version=served, kind="rescore", by=None, now=NOW)
+    assert request_refresh()
+    worker = _worker(tmp_path, "regrader")
+    try:
+        _wait_for(lambda: Regrade.objects.get(pk=regrade.pk).status == "done")
+        _wait_for(lambda: StatsRefresh.objects.filter(finished_at__isnull=False).exists())
+        _wait_for(lambda: _status(regrade.job_id) == "succeeded")
+    finally:
+        _stop(worker)
+    done = Regrade.objects.get(pk=regrade.pk)
+    assert (done.processed, done.total, done.now_passing) == (3, 3, 3)
+    for attempt in attempts:
+        attempt.refresh_from_db()
+        assert attempt.passed is True
+    assert RegradeNotice.objects.filter(regrade=done).count() == 3

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from quiz.models import Attempt, Blueprint, PracticeSession
-from quiz.readiness.calibration import run
+from quiz.readiness.calibration import paired_traces, run
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +39,21 @@ def test_the_command_prints_the_figures_per_number_of_mocks():
     assert lines[0].startswith("Readiness calibration: 5 simulated candidates, seed 1")
     assert [line.split("|")[0].strip() for line in lines[2:5]] == ["1", "3", "5"]
     assert lines[-1].startswith("all checkpoints: coverage")
+
+
+def test_the_in_memory_path_and_the_services_path_give_the_same_forms_scores_and_predictions():
+    """The same simulated candidates (same random stream, same bank) through start_attempt,
+    finish_attempt, start_practice and answer_history against the database, and through the
+    pure rules in memory: every form served, score, practice drill, prediction and fresh-form
+    outcome agrees, so the default (fast) path is the app's code path, not a copy of it."""
+    pairs = paired_traces(candidates=3, seed=11)
+    for services, memory in pairs:
+        kinds = [entry[0] for entry in services]
+        assert kinds.count("mock") == 5 and kinds.count("check") == 3
+        assert kinds.count("practice") == 8
+        assert services == memory
+    # Something was actually practised and some answer was wrong (the traces are not trivial).
+    drills = [entry[2] for services, _ in pairs for entry in services if entry[0] == "practice"]
+    assert any(drills)
+    scores = {entry[2] for services, _ in pairs for entry in services if entry[0] == "mock"}
+    assert len(scores) > 1

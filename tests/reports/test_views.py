@@ -108,8 +108,10 @@ def test_the_regrade_page_previews_then_runs_and_the_candidate_is_told(
     preview = admin_client.post(url, {"kind": "rescore", "preview": "1"})
     assert preview.context["effect"].now_passing == 1
     assert Regrade.objects.count() == 0
-    admin_client.post(url, {"kind": "rescore", "confirm": "1", "note": "Key was B."})
+    confirmed = admin_client.post(url, {"kind": "rescore", "confirm": "1", "note": "Key was B."})
     regrade = Regrade.objects.get()
+    # Handed to the queue (run inline here: no queue in the tests), then its progress page.
+    assert confirmed.url == reverse("admin:quiz_regrade_progress", args=[regrade.pk])
     assert (regrade.status, regrade.created_by.username, regrade.note) == (
         "done",
         "boss",
@@ -157,3 +159,63 @@ def test_the_regrade_command_runs_pending_regrades(sitting, capsys):
     regrade.refresh_from_db()
     assert regrade.status == "done" and regrade.processed == 1
     assert "1 attempt(s)" in capsys.readouterr().out
+
+
+def test_the_progress_page_shows_batches_and_the_effect_and_htmx_gets_the_fragment(
+    admin_client, sitting, django_assert_num_queries
+):
+    _, faulty = sitting
+    served = faulty.current_version
+    fix_key(faulty, 1)
+    admin_client.post(
+        reverse("admin:quiz_regrade_new", args=[served.pk]), {"kind": "rescore", "confirm": "1"}
+    )
+    url = reverse("admin:quiz_regrade_progress", args=[Regrade.objects.get().pk])
+    page = admin_client.get(url).content.decode()
+    assert "<h2>Done</h2>" in page and '<span data-testid="batches">1 of 1 batch</span>' in page
+    assert "<strong>1</strong> fail → pass" in page
+    assert 'hx-trigger="every 2s"' not in page  # done: nothing left to poll
+    fragment = admin_client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.lstrip().startswith('<div id="regrade-progress"') and "<html" not in fragment
+    listing = admin_client.get(reverse("admin:quiz_regrade_changelist"))
+    assert "1/1 batches" in listing.content.decode()
+
+
+def test_a_running_regrade_page_polls_and_reloads_without_javascript(admin_client, sitting):
+    _, faulty = sitting
+    regrade = Regrade.objects.create(
+        version=faulty.current_version, kind="void", created_at=sitting[0].finished_at,
+        status="running", total=1200, processed=500,
+    )  # fmt: skip
+    page = admin_client.get(reverse("admin:quiz_regrade_progress", args=[regrade.pk]))
+    text = page.content.decode()
+    assert "<h2>Running</h2>" in text and "1 of 3 batches" in text
+    assert 'hx-trigger="every 2s"' in text
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in text
+
+
+def test_resuming_a_finished_regrade_is_refused_and_changes_nothing(admin_client, sitting):
+    _, faulty = sitting
+    regrade = Regrade.objects.create(
+        version=faulty.current_version, kind="void", created_at=sitting[0].finished_at,
+        status="done",
+    )  # fmt: skip
+    response = admin_client.post(
+        reverse("admin:quiz_regrade_resume", args=[regrade.pk]), follow=True
+    )
+    assert "This regrade is done: nothing to resume." in response.content.decode()
+    assert RegradeNotice.objects.count() == 0
+    assert (
+        admin_client.get(reverse("admin:quiz_regrade_resume", args=[regrade.pk])).status_code == 405
+    )
+
+
+def test_only_an_author_who_may_regrade_sees_progress_or_resumes(client, sitting):
+    _, faulty = sitting
+    regrade = Regrade.objects.create(
+        version=faulty.current_version, kind="void", created_at=sitting[0].finished_at
+    )
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get(reverse("admin:quiz_regrade_progress", args=[regrade.pk])).status_code == 403
+    assert client.post(reverse("admin:quiz_regrade_resume", args=[regrade.pk])).status_code == 403
+    assert Regrade.objects.get().status == "pending"

@@ -21,6 +21,7 @@ from quiz.stats.item_stats import (
     group_size,
     item_figures,
     point_biserial,
+    recorded_seconds,
     responses_by_item,
     score_groups,
 )
@@ -98,6 +99,17 @@ def test_undefined_figures_are_none_not_zero():
     assert single.upper_lower is None and single.point_biserial is None
     empty = item_figures([], key={0}, option_count=4)
     assert (empty.n, empty.p, empty.median_seconds) == (0, None, None)
+
+
+def test_the_median_time_is_over_the_recorded_times_only_and_averages_the_middle_pair():
+    # Times 40, 50, 90 and one unknown: the median of three is 50 (the FOUR example above).
+    # Adding 70 makes four: the middle pair 50 and 70 gives 60. A 0 from the database is no
+    # recorded time, not an instant answer.
+    five = [*FOUR, r(5, {0}, True, 4, recorded_seconds(70))]
+    assert item_figures(five, key={0}, option_count=4).median_seconds == 60
+    assert [recorded_seconds(s) for s in (0, None, 7)] == [None, None, 7.0]
+    unknown = [r(1, {0}, True, 1, recorded_seconds(0)), r(2, {1}, False, 0)]
+    assert item_figures(unknown, key={0}, option_count=4).median_seconds is None
 
 
 def test_practice_first_attempts_are_summarised_as_n_and_p():
@@ -180,13 +192,22 @@ def reference(responses, key, option_count):
     if g:
         d = sum(x.correct for x in upper) / g - sum(x.correct for x in lower) / g
     shares = [sum(o in x.selected for x in responses) / n for o in range(option_count)]
-    return sum(xs) / n, r_pb, d, shares
+    times = sorted(x.seconds for x in responses if x.seconds is not None)
+    median = None
+    if times:
+        half = len(times) // 2
+        median = times[half] if len(times) % 2 else (times[half - 1] + times[half]) / 2
+    return sum(xs) / n, r_pb, d, shares, median
 
 
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.sets(st.integers(0, 3), max_size=2), st.integers(0, 20)),
+        st.tuples(
+            st.sets(st.integers(0, 3), max_size=2),
+            st.integers(0, 20),
+            st.one_of(st.none(), st.integers(1, 600)),
+        ),
         min_size=1,
         max_size=80,
     ),
@@ -194,11 +215,11 @@ def reference(responses, key, option_count):
 )
 def test_the_figures_agree_with_a_straightforward_reference_computation(rows, key):
     responses = [
-        Response(i, frozenset(sel), frozenset(sel) == frozenset(key), rest, None)
-        for i, (sel, rest) in enumerate(rows)
+        Response(i, frozenset(sel), frozenset(sel) == frozenset(key), rest, seconds)
+        for i, (sel, rest, seconds) in enumerate(rows)
     ]
     figures = item_figures(responses, key=key, option_count=4)
-    p, r_pb, d, shares = reference(responses, key, 4)
+    p, r_pb, d, shares, median = reference(responses, key, 4)
     assert figures.p == pytest.approx(p)
     if r_pb is None or figures.point_biserial is None:
         # statistics.correlation refuses a constant input, as the module returns None for it.
@@ -207,3 +228,4 @@ def test_the_figures_agree_with_a_straightforward_reference_computation(rows, ke
         assert figures.point_biserial == pytest.approx(r_pb, abs=1e-9)
     assert figures.upper_lower == (None if d is None else pytest.approx(d))
     assert [o.share for o in figures.options] == pytest.approx(shares)
+    assert figures.median_seconds == median

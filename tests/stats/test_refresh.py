@@ -24,11 +24,12 @@ def three_items():
     blueprint = Blueprint.objects.get(code="MLS-C01")
     q1, q2, q3 = (QuestionFactory() for _ in range(3))
     v1, v2, v3 = (q.current_version for q in (q1, q2, q3))
+    # Seconds on screen of item 1: 30, 95, 41 and 0 (none recorded).
     answers = [
-        [(v1, {0}, True), (v2, {0}, True), (v3, {0}, True)],
-        [(v1, {0}, True), (v2, {1}, True), (v3, {0}, True)],
-        [(v1, {1}, True), (v2, {0}, True), (v3, (), True)],
-        [(v1, {2}, True), (v2, {1}, True), (v3, {1}, True)],
+        [(v1, {0}, True, 30), (v2, {0}, True), (v3, {0}, True)],
+        [(v1, {0}, True, 95), (v2, {1}, True), (v3, {0}, True)],
+        [(v1, {1}, True, 41), (v2, {0}, True), (v3, (), True)],
+        [(v1, {2}, True, 0), (v2, {1}, True), (v3, {1}, True)],
     ]
     for rows in answers:
         finished_attempt(UserFactory(), blueprint, rows)
@@ -46,7 +47,10 @@ def test_the_refresh_stores_the_hand_computed_figures(three_items):
     assert [o["share"] for o in row.options] == [0.5, 0.25, 0.25, 0.0]
     assert [o["is_key"] for o in row.options] == [True, False, False, False]
     assert row.omitted == 0.0
+    assert row.median_seconds == 41  # of 30, 41 and 95: the 0 is no recorded time
     assert row.flags == []  # 4 responses: below the minimum for flags
+    # No time recorded on any response: no median, rather than 0 s.
+    assert ItemStatistics.objects.get(version=three_items[1].current_version).median_seconds is None
 
 
 def test_a_blank_counts_as_a_wrong_response_and_is_shown_as_omitted(three_items):
@@ -128,15 +132,15 @@ def test_the_command_prints_a_table_or_csv_filtered_by_blueprint(three_items, ca
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == (
         "question,version,blueprint,objective,status,n,p,point_biserial,upper_lower,"
-        "practice_n,practice_p,flags"
+        "median_seconds,practice_n,practice_p,flags"
     )
-    assert f"{q1.external_id},1,MLS-C01,1.1,published,4,0.500,0.707,1.000,0,," in lines
+    assert f"{q1.external_id},1,MLS-C01,1.1,published,4,0.500,0.707,1.000,41,0,," in lines
     assert len(lines) == 4
     call_command("item_stats")
     table = capsys.readouterr().out.splitlines()
     assert table[0].split() == ["question", "version", "blueprint", "objective", "status", "n",
-                                "p", "point_biserial", "upper_lower", "practice_n",
-                                "practice_p", "flags"]  # fmt: skip
+                                "p", "point_biserial", "upper_lower", "median_seconds",
+                                "practice_n", "practice_p", "flags"]  # fmt: skip
     assert table[1].split()[:7] == [
         q1.external_id,
         "1",

@@ -22,21 +22,23 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from bench.seed import STAFF
 from quiz.exam.services import start_attempt
 from quiz.models import Attempt, Blueprint, SeenQuestion
 
 
 class Command(BaseCommand):
     help = (
-        "Median in-process cost and query count of the baselines, question page, save, "
-        "heartbeat, start and submit."
+        "Median in-process cost and query count of the baselines, the candidate's hot paths "
+        "(question page, save, heartbeat, start, submit) and the admin's item analysis."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--requests", type=int, default=400)
         parser.add_argument("--user", default="bench0199")
         parser.add_argument(
-            "--profile", help="trivial, touch, question, save, heartbeat, start or submit"
+            "--profile",
+            help="trivial, touch, question, save, heartbeat, start, submit or analysis",
         )
         parser.add_argument("--top", type=int, default=30)
         parser.add_argument("--sort", default="cumulative", help="a pstats key, e.g. tottime")
@@ -88,6 +90,9 @@ class Command(BaseCommand):
             sitting["id"] = start_attempt(user=other, blueprint=blueprint, now=timezone.now()).pk
 
         prepare = {"start": no_mock_in_progress, "submit": a_mock_to_submit}
+        # An author on the admin's item analysis (the list's first page, as locust's AnalysisUser).
+        author = Client(HTTP_HOST="127.0.0.1")
+        author.force_login(get_user_model().objects.get(username=STAFF))
         paths = {
             "trivial": lambda: client.get("/bench/trivial"),
             "touch": lambda: client.post("/bench/touch"),
@@ -101,6 +106,7 @@ class Command(BaseCommand):
             ),
             "start": lambda: other_client.post("/mock/"),
             "submit": lambda: other_client.post(f"/attempts/{sitting['id']}/submit/"),
+            "analysis": lambda: author.get("/admin/quiz/itemstatistics/"),
         }
         # Fewer of the two slow ones: each also needs an untimed mock assembled or removed.
         counts = {name: options["requests"] // (4 if name in prepare else 1) for name in paths}
