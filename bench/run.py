@@ -593,6 +593,17 @@ def targets(
     return ["## Targets", "", "| target | measured | |", "| --- | --- | --- |", *rows, ""]
 
 
+def start_submit_targets(levels: dict) -> list[str]:
+    """Start mock and submit each with a p95 under 300 ms at concurrency 16."""
+    return [
+        f"| {name} p95 < 300 ms at concurrency 16 | {levels[16][name]['p95']:.0f} ms "
+        f"(p50 {levels[16][name]['p50']:.0f} ms) | "
+        f"{'met' if levels[16][name]['p95'] < 300 else 'missed'} |"
+        for name in ("start mock", "submit")
+        if name in levels.get(16, {})
+    ]
+
+
 def render(
     plan, assembly, levels, flow, in_process, acknowledged, lost, seconds, refresh, regrade
 ) -> str:

@@ -260,7 +260,15 @@ class QuestionQuerySet(models.QuerySet):
                         case_id=case,
                         case_position=case_position or 0,
                     )
-                    for version_id, question_id, objective_id, options, kind, case, case_position in rows
+                    for (
+                        version_id,
+                        question_id,
+                        objective_id,
+                        options,
+                        kind,
+                        case,
+                        case_position,
+                    ) in rows
                 ),
                 last_seen=last_seen,
                 seed=seed,
