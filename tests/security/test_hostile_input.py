@@ -234,6 +234,8 @@ POST_ONLY = {
     "quiz:attempt_abandon": lambda w: {},
     "admin:logout": lambda w: {},
     "admin:quiz_itemstatistics_promote": lambda w: {},
+    "admin:quiz_itemstatistics_refresh": lambda w: {},
+    "admin:quiz_regrade_resume": lambda w: {},
     "admin:quiz_itemstatistics_send_back": lambda w: {"note": "Needs a second look."},
 }
 # Keys that are the admin's own (its URL protocol), swept one at a time like a view's keys.
@@ -334,6 +336,7 @@ def _admin_fillers(blueprint) -> dict[str, list[str]]:
         "url": ["no-such-page/"],
         "id": [str(User.objects.filter(is_superuser=False).first().pk)],
         "object_id": [str(question.pk)],  # with content_type_id: a question
+        "regrade_id": [str(regrade.pk) if (regrade := Regrade.objects.first()) else "987654321"],
     }
 
 
